@@ -1,0 +1,64 @@
+"""Portal users, Connect-style security profiles and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from hierarchy.models import Agent, HierarchyGroup
+
+
+class SecurityProfile(models.Model):
+    name = models.CharField(max_length=128, unique=True)
+    description = models.CharField(max_length=512, blank=True)
+    permissions = ArrayField(models.CharField(max_length=128), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    security_profiles = models.ManyToManyField(SecurityProfile, blank=True, related_name="users")
+    hierarchy_group = models.ForeignKey(
+        HierarchyGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="portal_users"
+    )
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="portal_users")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    language = models.CharField(max_length=8, blank=True, help_text="Empty: follow the browser")
+    search_columns = models.JSONField(default=list, blank=True)
+
+    @property
+    def connect_permissions(self) -> frozenset[str]:
+        """The union of the user's profiles, read once per request (the user object lives that long)."""
+        cached = getattr(self, "_connect_permissions", None)
+        if cached is None:
+            if not self.is_active or not self.pk:
+                cached = frozenset()
+            else:
+                rows = SecurityProfile.objects.filter(users=self).values_list("permissions", flat=True)
+                cached = frozenset(name for permissions in rows for name in permissions)
+            self._connect_permissions = cached
+        return cached
+
+    def has_connect_permission(self, name: str) -> bool:
+        return name in self.connect_permissions
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API; only a SHA-256 of it is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=128, blank=True)
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise a token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,52 @@
+"""Writing to the audit log. Call inside the transaction of the act being audited, so
+the act and its record commit or roll back together."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.audit.masking import mask
+from portal.audit.models import AuditEvent
+
+
+def client_address(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    request=None,
+    contact_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_username=getattr(actor, "username", "") or "",
+        action=action,
+        contact_id=contact_id or "",
+        ip_address=client_address(request),
+        details=mask(details or {}),
+    )
+
+
+def audit_purge_expired(*, now=None) -> int:
+    """The only routine allowed to delete audit events: those older than the retention."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('portal.audit_purge_before', %s, true)", [cutoff.isoformat()])
+        cursor.execute("DELETE FROM audit_auditevent WHERE at < %s", [cutoff])
+        deleted = cursor.rowcount
+        # Called inside a larger transaction, the setting would outlive this block: clear it.
+        cursor.execute("SELECT set_config('portal.audit_purge_before', '', true)")
+        return deleted

@@ -1,0 +1,139 @@
+"""`make run`: the whole portal in one command.
+
+Starts (or reuses) the embedded services, migrates, loads the demo instance once,
+then runs a Celery worker, Celery beat and gunicorn until Ctrl-C, which stops every
+process this run started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from portal import devstack
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD_ENV = "PORTAL_DEMO_PASSWORD"
+
+
+def _start(name: str, args: list[str], log_dir: Path) -> subprocess.Popen:
+    log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it until it exits
+    print(f"  {name}: log in {log_dir / f'{name}.log'}")
+    return subprocess.Popen(args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_healthy(url: str, processes: dict[str, subprocess.Popen], timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                print(f"{name} exited with code {proc.returncode}; see var/log/{name}.log")
+                return False
+        try:
+            with urllib.request.urlopen(url, timeout=3) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(1)
+    return False
+
+
+def _stop(processes: dict[str, subprocess.Popen]) -> None:
+    for proc in processes.values():
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for proc in processes.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _prepare_django() -> list[tuple[str, str]]:
+    import django
+    from django.core.management import call_command
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from search.demo_loader import demo_is_loaded
+
+    if not demo_is_loaded():
+        print("Loading the demo Connect instance (first run only)…", flush=True)
+        started = time.monotonic()
+        call_command("load_demo")
+        print(f"Demo loaded in {time.monotonic() - started:.0f} s")
+    from search.demo_loader import demo_logins
+
+    return demo_logins()
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    started: list[str] = []
+
+    def echo(line: str) -> None:
+        print(line)
+        if ": started" in line:
+            started.append(line.split(":", 1)[0])
+
+    try:
+        os.environ.update(devstack.up(echo=echo))
+    except devstack.DevstackError as error:
+        print(error)
+        return 1
+    logins = _prepare_django()
+
+    log_dir = Path(os.environ.get("PORTAL_VAR_DIR") or REPO / "var") / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    bindir = Path(python).parent
+    processes = {
+        "worker": _start("worker", [python, "-m", "celery", "-A", "portal", "worker", "-l", "info",
+                                    "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2")], log_dir),
+        "beat": _start("beat", [python, "-m", "celery", "-A", "portal", "beat", "-l", "info"], log_dir),
+        "web": _start("web", [str(bindir / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}",
+                              "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4",
+                              "--timeout", "60", "--access-logfile", "-"], log_dir),
+    }  # fmt: skip
+    stopping = False
+
+    def on_signal(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    url = f"http://127.0.0.1:{port}"
+    if not _wait_healthy(f"{url}/healthz", processes):
+        print(f"The portal did not become healthy; see {log_dir} and {url}/healthz")
+        _stop(processes)
+        return 1
+    print(f"\nThe portal is running at {url}/  (Ctrl-C stops it)\n\nDemo logins:")
+    for username, description in logins:
+        print(f"  {username:<22} {description}")
+    print(f"  password for all: {os.environ.get(DEMO_PASSWORD_ENV) or 'see ' + str(REPO / 'var' / 'demo-password')}")
+    while not stopping:
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                print(f"{name} stopped (exit {proc.returncode}); shutting down. See {log_dir / (name + '.log')}")
+                stopping = True
+        time.sleep(0.5)
+    print("Stopping…")
+    _stop(processes)
+    # Services this run started are stopped too; ones it found running are left alone
+    # for whoever started them (another `make run`, or `make test`).
+    if started:
+        devstack.down(echo=print)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""The one settings module. Everything an operator sets comes from the environment.
+
+Development defaults point at the embedded services that `python -m portal.devstack up`
+records in `var/services.json`; `PORTAL_ENV=production` refuses to start without the
+secrets and servers it needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from portal.devstack import load_service_env
+from portal.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("PORTAL_VAR_DIR") or BASE_DIR / "var")
+
+PORTAL_ENV = envstr("PORTAL_ENV", "development")
+if PORTAL_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"PORTAL_ENV must be development or production, got {PORTAL_ENV!r}")
+PRODUCTION = PORTAL_ENV == "production"
+
+# Embedded services fill in only what the environment leaves unset.
+_EMBEDDED = {} if PRODUCTION else load_service_env(VAR_DIR)
+
+
+def _service(name: str, default: str = "") -> str:
+    value = os.environ.get(name) or _EMBEDDED.get(name) or default
+    if not value and PRODUCTION and name in {"DATABASE_URL", "REDIS_URL"}:
+        raise ImproperlyConfigured(f"{name} is required when PORTAL_ENV=production")
+    return value
+
+
+def _dev_secret_file(name: str, make: callable) -> str:
+    """A development secret generated once into var/, so restarts keep sessions and PII readable."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(make())
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip()
+
+
+def _required_in_production(name: str, dev_file: str, make: callable) -> str:
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} is required when PORTAL_ENV=production")
+    return _dev_secret_file(dev_file, make)
+
+
+SECRET_KEY = _required_in_production("DJANGO_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+DEBUG = envbool("DJANGO_DEBUG", not PRODUCTION) and not PRODUCTION
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required when PORTAL_ENV=production")
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "portal.accounts",  # before allauth, so its templates override allauth's
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "portal.audit",
+    "hierarchy",
+    "search",
+    "recordings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.accounts.middleware.ApiTokenMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.middleware.MfaRequiredMiddleware",
+    "portal.accounts.middleware.UserTimezoneMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "portal" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.accounts.context_processors.portal_context",
+            ],
+        },
+    },
+]
+
+# --- Data stores -------------------------------------------------------------
+DATABASE_URL = _service("DATABASE_URL")
+if not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "No database: set DATABASE_URL or start the embedded services with `python -m portal.devstack up`"
+    )
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Separate test database names let two suites share one PostgreSQL server.
+DATABASES["default"]["TEST"] = {"NAME": envstr("PORTAL_TEST_DB_NAME", "test_portal")}
+
+REDIS_URL = _service("REDIS_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "portal"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+
+S3_ENDPOINT_URL = _service("S3_ENDPOINT_URL") or None
+AWS_REGION = os.environ.get("AWS_REGION") or _EMBEDDED.get("AWS_REGION") or "us-east-1"
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or _EMBEDDED.get("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or _EMBEDDED.get("AWS_SECRET_ACCESS_KEY") or None
+# SSE headers only where the store supports them (AWS: aws:kms; the embedded S3 has no KMS).
+S3_SSE = envstr("S3_SSE", "aws:kms" if PRODUCTION else "")
+S3_SSE_KMS_KEY_ID = envstr("S3_SSE_KMS_KEY_ID")
+
+CONNECT_INSTANCE_ARN = envstr(
+    "CONNECT_INSTANCE_ARN",
+    "arn:aws:connect:ap-northeast-1:123456789012:instance/00000000-0000-4000-8000-000000000001",
+)
+CONNECT_BUCKET = envstr("CONNECT_BUCKET", "amazon-connect-demo")
+CTR_SOURCE = envstr("CTR_SOURCE", f"s3://{CONNECT_BUCKET}/ctr/")
+ANALYSIS_PREFIX = envstr("ANALYSIS_PREFIX", "Analysis/")
+
+# --- PII protection ----------------------------------------------------------
+PORTAL_DATA_KMS_KEY_ID = envstr("PORTAL_DATA_KMS_KEY_ID")
+if PORTAL_DATA_KMS_KEY_ID:
+    PORTAL_DATA_KEY = envstr("PORTAL_DATA_KEY")  # resolved through KMS by portal.crypto
+else:
+    PORTAL_DATA_KEY = _required_in_production(
+        "PORTAL_DATA_KEY", "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+
+# --- Product limits ----------------------------------------------------------
+CONTACT_RETENTION_DAYS = envint("CONTACT_RETENTION_DAYS", 730)
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 2557)
+RECORDING_CACHE_DIR = Path(envstr("RECORDING_CACHE_DIR") or VAR_DIR / "cache" / "recordings")
+RECORDING_CACHE_TTL_SECONDS = envint("RECORDING_CACHE_TTL_SECONDS", 3600)
+RECORDING_CACHE_MAX_BYTES = envint("RECORDING_CACHE_MAX_BYTES", 2 * 1024**3)
+AUDIO_URL_TTL_SECONDS = envint("AUDIO_URL_TTL_SECONDS", 600)
+SEARCH_RESULT_CAP = envint("SEARCH_RESULT_CAP", 10000)
+EXPORT_ROW_CAP = envint("EXPORT_ROW_CAP", 3000)
+INGEST_POLL_SECONDS = envint("INGEST_POLL_SECONDS", 60)
+
+# --- Celery ------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "portal")
+# A worker killed mid-task must not lose it: acknowledge only after the task ran.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Accounts ----------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "portal.accounts.adapters.PortalAccountAdapter"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "5/5m/ip,5/5m/key",
+    "reset_password": "5/m/ip,3/m/key",
+}
+SOCIALACCOUNT_ADAPTER = "portal.accounts.adapters.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = envbool("SSO_AUTO_CREATE_USERS", False)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+MFA_ADAPTER = "portal.accounts.adapters.PortalMFAAdapter"
+MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Connect Contact Portal")
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Single sign-on: each provider appears (and its button shows) only when configured.
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if envstr("OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": envstr("OIDC_PROVIDER_ID", "sso"),
+                "name": envstr("OIDC_NAME", "Single sign-on"),
+                "client_id": envstr("OIDC_CLIENT_ID"),
+                "secret": envstr("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": envstr("OIDC_SERVER_URL")},
+            }
+        ],
+    }
+if envstr("SAML_IDP_ENTITY_ID"):
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                "provider_id": envstr("SAML_IDP_ENTITY_ID"),
+                "name": envstr("SAML_NAME", "SAML sign-in"),
+                "client_id": envstr("SAML_ORGANIZATION", "portal"),
+                "settings": {
+                    "attribute_mapping": {
+                        "uid": envstr("SAML_UID_ATTRIBUTE", "uid"),
+                        "email": envstr("SAML_EMAIL_ATTRIBUTE", "email"),
+                    },
+                    "idp": {
+                        "entity_id": envstr("SAML_IDP_ENTITY_ID"),
+                        "metadata_url": envstr("SAML_IDP_METADATA_URL"),
+                    },
+                },
+            }
+        ]
+    }
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "portal@localhost")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Internationalisation ----------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Production hardening ----------------------------------------------------
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+}

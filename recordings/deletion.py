@@ -1,0 +1,201 @@
+"""Deleting a recording completely and provably, and the legal hold that forbids it.
+
+A request marks the recording DELETING (visible at once) and enqueues
+`recordings.tasks.delete_recording`, which removes the original WAV, the redacted WAV
+and both Contact Lens files from S3 (every version and delete marker), evicts cached
+copies, removes the transcript text from the database, and marks the recording
+DELETED only once S3 confirms that nothing of any key is left. Running it twice is
+harmless; a failure leaves DELETING and the task retries. The contact record stays.
+
+A legal hold set after a deletion was accepted does not stop it: by then objects may
+already be gone, and a half-deleted recording would be worse than either state.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from portal.audit.services import audit_record
+from recordings import audio_cache, storage
+from recordings.models import Recording, RecordingFetchJob
+from search.models import Contact, ContactAnalysis, TranscriptSearchDoc, TranscriptTurn
+
+logger = logging.getLogger(__name__)
+
+RESEND_AFTER_SECONDS = 60
+QUEUE_DOWN = gettext_noop("The deletion could not be queued (the job queue is unreachable); it will be retried.")
+GONE = gettext_noop("The recording has been deleted.")
+
+
+class DeletionRefused(Exception):
+    LEGAL_HOLD = "legal_hold"
+    NO_RECORDING = "no_recording"
+    REASON_REQUIRED = "reason_required"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ObjectsRemain(storage.StorageError):
+    """S3 still lists a version of a key we deleted; the task retries."""
+
+
+def recording_delete_request(*, contact: Contact, user, reason: str, request=None) -> Recording:
+    """Accept a deletion (or report one already under way). Raises `DeletionRefused`."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        # Lock the contact so a legal hold cannot slip in between the check and the mark.
+        locked = Contact.objects.select_for_update().get(pk=contact.pk)
+        recording = Recording.objects.select_for_update().filter(contact=locked).first()
+        if recording is None or not recording.location:
+            raise DeletionRefused(DeletionRefused.NO_RECORDING, _("This contact has no recording."))
+        if recording.status == Recording.DELETED:
+            return recording
+        if recording.status == Recording.AVAILABLE:
+            _accept(locked, recording, user, reason, request)
+        elif recording.deletion_message or recording.updated_at < timezone.now() - timedelta(
+            seconds=RESEND_AFTER_SECONDS
+        ):
+            transaction.on_commit(lambda: _enqueue_delete(locked.contact_id))
+    recording.refresh_from_db()
+    return recording
+
+
+def _accept(contact: Contact, recording: Recording, user, reason: str, request) -> None:
+    if contact.legal_hold:
+        raise DeletionRefused(
+            DeletionRefused.LEGAL_HOLD,
+            _("This contact is on legal hold (%(reason)s); its recording cannot be deleted.")
+            % {"reason": contact.legal_hold_reason or _("no reason given")},
+        )
+    if not reason:
+        raise DeletionRefused(DeletionRefused.REASON_REQUIRED, _("Give a reason for deleting this recording."))
+    recording.status = Recording.DELETING
+    recording.deletion_reason = reason
+    recording.deleted_by = user
+    recording.deletion_requested_at = timezone.now()
+    recording.deletion_message = ""
+    recording.save(
+        update_fields=["status", "deletion_reason", "deleted_by", "deletion_requested_at", "deletion_message",
+                       "updated_at"]
+    )  # fmt: skip
+    audit_record(
+        action="recording_delete",
+        actor=user,
+        request=request,
+        contact_id=contact.contact_id,
+        details={"stage": "requested", "reason": reason},
+    )
+    transaction.on_commit(lambda: _enqueue_delete(contact.contact_id))
+
+
+def _enqueue_delete(contact_id: str) -> None:
+    from recordings.services import ENQUEUE_ERRORS
+    from recordings.tasks import delete_recording
+
+    try:
+        delete_recording.apply_async((contact_id,), retry=True, retry_policy={"max_retries": 2})
+    except ENQUEUE_ERRORS as error:
+        logger.warning("cannot enqueue deletion of %s: %s", contact_id, error)
+        Recording.objects.filter(contact__contact_id=contact_id, status=Recording.DELETING).update(
+            deletion_message=QUEUE_DOWN
+        )
+
+
+def storage_keys(contact: Contact, recording: Recording) -> list[tuple[str, str]]:
+    """Every S3 object that holds this contact's voice or words."""
+    keys = [storage.split_location(recording.location)]
+    analysis = ContactAnalysis.objects.filter(contact_id=contact.contact_id).first()
+    if analysis is not None:
+        for key in (analysis.redacted_audio_key, analysis.original_key, analysis.redacted_key):
+            if key:
+                keys.append((analysis.bucket, key))
+    return list(dict.fromkeys(keys))
+
+
+def recording_delete_run(*, contact_id: str) -> str | None:
+    """Do the deletion; safe to run again. Returns the recording's status.
+    Raises `storage.StorageError` while anything is left in S3."""
+    contact = Contact.objects.filter(contact_id=contact_id).first()
+    recording = Recording.objects.filter(contact=contact).first() if contact else None
+    if recording is None or recording.status != Recording.DELETING:
+        return recording.status if recording else None
+    _stop_playback(contact)
+    keys = storage_keys(contact, recording)
+    try:
+        for bucket, key in keys:
+            storage.delete_every_version(bucket, key)
+        _forget_transcript(contact)
+        _confirm_gone(keys)
+    except storage.StorageError as error:
+        Recording.objects.filter(pk=recording.pk).update(deletion_message=str(error)[:500])
+        raise
+    _stop_playback(contact)  # a fetch that finished meanwhile
+    return _mark_deleted(contact, recording, len(keys))
+
+
+def _stop_playback(contact: Contact) -> None:
+    RecordingFetchJob.objects.filter(contact=contact, status__in=RecordingFetchJob.LIVE).update(
+        status=RecordingFetchJob.FAILED, message=GONE, finished_at=timezone.now()
+    )
+    audio_cache.evict(contact.contact_id)
+
+
+def _forget_transcript(contact: Contact) -> None:
+    with transaction.atomic():
+        TranscriptTurn.objects.filter(contact_id=contact.contact_id).delete()
+        TranscriptSearchDoc.objects.filter(contact_id=contact.contact_id).delete()
+
+
+def _confirm_gone(keys: list[tuple[str, str]]) -> None:
+    left = {f"s3://{bucket}/{key}": storage.remaining_versions(bucket, key) for bucket, key in keys}
+    left = {name: count for name, count in left.items() if count}
+    if left:
+        raise ObjectsRemain("still in storage: " + ", ".join(f"{name} ({count})" for name, count in left.items()))
+
+
+def _mark_deleted(contact: Contact, recording: Recording, key_count: int) -> str:
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Recording.objects.filter(pk=recording.pk, status=Recording.DELETING).update(
+            status=Recording.DELETED, deleted_at=now, deletion_message="", updated_at=now
+        )
+        if updated:
+            audit_record(
+                action="recording_delete",
+                actor=recording.deleted_by,
+                contact_id=contact.contact_id,
+                details={"stage": "completed", "reason": recording.deletion_reason, "objects": key_count},
+            )
+    return Recording.DELETED
+
+
+def legal_hold_set(*, contact: Contact, user, reason: str, request=None) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DeletionRefused(DeletionRefused.REASON_REQUIRED, _("Give a reason for the legal hold."))
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).update(
+            legal_hold=True, legal_hold_reason=reason, updated_at=timezone.now()
+        )
+        audit_record(
+            action="legal_hold_set", actor=user, request=request, contact_id=contact.contact_id,
+            details={"reason": reason, "by": getattr(user, "username", "") or "manage.py"},
+        )  # fmt: skip
+
+
+def legal_hold_clear(*, contact: Contact, user, reason: str = "", request=None) -> None:
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).update(legal_hold=False, legal_hold_reason="", updated_at=timezone.now())
+        audit_record(
+            action="legal_hold_clear", actor=user, request=request, contact_id=contact.contact_id,
+            details={"reason": (reason or "").strip(), "by": getattr(user, "username", "") or "manage.py"},
+        )  # fmt: skip

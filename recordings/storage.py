@@ -1,0 +1,223 @@
+"""The only module that talks to S3.
+
+A cached client with short timeouts, a handful of verbs, and two exceptions:
+`ObjectMissing` (the key is not there; a lifecycle rule may have removed it) and
+`StorageError` (S3 could not be reached or refused us). Callers never see botocore.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import boto3
+import urllib3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+_MISSING_CODES = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
+
+
+class StorageError(Exception):
+    """S3 failed for a reason other than a missing object."""
+
+
+class ObjectMissing(StorageError):
+    """The object does not exist."""
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    bucket: str
+    key: str
+    etag: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    key: str
+    version_id: str | None
+    is_delete_marker: bool
+
+
+@functools.cache
+def client():
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.S3_ENDPOINT_URL,
+        region_name=settings.AWS_REGION,
+        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,
+        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
+        config=Config(
+            connect_timeout=3,
+            max_pool_connections=32,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+            s3={"addressing_style": "path"},
+        ),
+    )
+
+
+def _wrap(error: Exception, what: str) -> StorageError:
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in _MISSING_CODES:
+            return ObjectMissing(f"{what}: not in storage")
+        return StorageError(f"{what}: S3 answered {code or 'an error'}")
+    return StorageError(f"{what}: S3 is unreachable ({type(error).__name__})")
+
+
+def split_location(location: str) -> tuple[str, str]:
+    """Connect's `Location` is `bucket/key`; `s3://bucket/key` is accepted too."""
+    text = location.removeprefix("s3://")
+    bucket, _, key = text.partition("/")
+    if not bucket or not key:
+        raise ValueError(f"not a bucket/key location: {location!r}")
+    return bucket, key
+
+
+def ensure_bucket(bucket: str, *, versioned: bool = False) -> None:
+    try:
+        client().head_bucket(Bucket=bucket)
+    except ClientError:
+        try:
+            client().create_bucket(Bucket=bucket)
+        except (ClientError, BotoCoreError) as error:
+            raise _wrap(error, f"create bucket {bucket}") from error
+    except BotoCoreError as error:
+        raise _wrap(error, f"bucket {bucket}") from error
+    if versioned:
+        client().put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+
+
+def _sse_args() -> dict[str, str]:
+    if not settings.S3_SSE:
+        return {}
+    args = {"ServerSideEncryption": settings.S3_SSE}
+    if settings.S3_SSE == "aws:kms" and settings.S3_SSE_KMS_KEY_ID:
+        args["SSEKMSKeyId"] = settings.S3_SSE_KMS_KEY_ID
+    return args
+
+
+def put_bytes(bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> None:
+    try:
+        client().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **_sse_args())
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"put s3://{bucket}/{key}") from error
+
+
+def get_bytes(bucket: str, key: str) -> bytes:
+    try:
+        return client().get_object(Bucket=bucket, Key=key)["Body"].read()
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"s3://{bucket}/{key}") from error
+
+
+def open_stream(bucket: str, key: str) -> tuple[BinaryIO, int]:
+    """A streaming body and its length; read it in chunks, never whole."""
+    try:
+        answer = client().get_object(Bucket=bucket, Key=key)
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"s3://{bucket}/{key}") from error
+    return answer["Body"], int(answer["ContentLength"])
+
+
+def head(bucket: str, key: str) -> ObjectInfo | None:
+    try:
+        answer = client().head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        wrapped = _wrap(error, f"s3://{bucket}/{key}")
+        if isinstance(wrapped, ObjectMissing):
+            return None
+        raise wrapped from error
+    except BotoCoreError as error:
+        raise _wrap(error, f"s3://{bucket}/{key}") from error
+    return ObjectInfo(bucket, key, answer.get("ETag", "").strip('"'), int(answer.get("ContentLength", 0)))
+
+
+def list_objects(bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+    try:
+        pages = client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield ObjectInfo(bucket, item["Key"], item.get("ETag", "").strip('"'), int(item.get("Size", 0)))
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"list s3://{bucket}/{prefix}") from error
+
+
+def list_versions(bucket: str, key: str) -> list[ObjectVersion]:
+    """Every version and delete marker of exactly `key` (plain objects on unversioned buckets)."""
+    found: list[ObjectVersion] = []
+    try:
+        pages = client().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
+        for page in pages:
+            for item in page.get("Versions", []):
+                if item["Key"] == key:
+                    found.append(ObjectVersion(key, item.get("VersionId"), False))
+            for item in page.get("DeleteMarkers", []):
+                if item["Key"] == key:
+                    found.append(ObjectVersion(key, item.get("VersionId"), True))
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"list versions of s3://{bucket}/{key}") from error
+    return found
+
+
+def delete_every_version(bucket: str, key: str) -> int:
+    """Remove the object, all its versions and delete markers; returns how many were removed."""
+    versions = list_versions(bucket, key)
+    try:
+        for version in versions:
+            args = {"Bucket": bucket, "Key": key}
+            if version.version_id and version.version_id != "null":
+                args["VersionId"] = version.version_id
+            client().delete_object(**args)
+        if not versions:
+            client().delete_object(Bucket=bucket, Key=key)
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"delete s3://{bucket}/{key}") from error
+    return len(versions)
+
+
+def remaining_versions(bucket: str, key: str) -> int:
+    """How many versions or markers of `key` still exist, and whether a plain GET would answer."""
+    left = len(list_versions(bucket, key))
+    return left if left else (1 if head(bucket, key) is not None else 0)
+
+
+def set_lifecycle_expiry(bucket: str, prefix: str, *, days: int) -> None:
+    """An expiry rule like Connect customers set on their recordings bucket."""
+    rule = {"ID": f"expire-{prefix.strip('/') or 'all'}", "Filter": {"Prefix": prefix}, "Status": "Enabled",
+            "Expiration": {"Days": days}}  # fmt: skip
+    try:
+        client().put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"lifecycle of {bucket}") from error
+
+
+def lifecycle_expiry_days(bucket: str, key: str) -> int | None:
+    """Days after creation when the bucket's lifecycle rules delete `key`, if a rule says so."""
+    try:
+        rules = client().get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+    except (ClientError, BotoCoreError):
+        return None
+    for rule in rules:
+        prefix = (rule.get("Filter") or {}).get("Prefix", rule.get("Prefix", ""))
+        days = (rule.get("Expiration") or {}).get("Days")
+        if rule.get("Status") == "Enabled" and days and key.startswith(prefix):
+            return int(days)
+    return None
+
+
+def read_chunks(body: BinaryIO, *, what: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+    """Chunks of a body from `open_stream`; a connection lost mid-read is a `StorageError`."""
+    try:
+        while chunk := body.read(chunk_size):
+            yield chunk
+    except (BotoCoreError, urllib3.exceptions.HTTPError, OSError) as error:
+        raise StorageError(f"{what}: the download was interrupted ({type(error).__name__})") from error
+    finally:
+        body.close()

@@ -1,0 +1,91 @@
+"""`POST /api/v1/search-contacts`: Connect's `SearchContacts`, over the visible contacts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+
+from portal.api import ACCESS_DENIED, ApiError, api_view, json_body
+from search.criteria import CriteriaError, SearchPermissionDenied, criteria_check_permissions, criteria_from_api
+from search.models import Contact
+from search.openapi import openapi_document
+from search.selectors import contact_search
+from search.services import search_audit
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "", {})}
+
+
+def contact_summary(contact: Contact) -> dict[str, Any]:
+    """Connect's ContactSearchSummary, plus AgentInfo.Username and QueueInfo.Name."""
+    queue = contact.queue
+    agent = contact.agent
+    return _compact(
+        {
+            "Arn": f"{settings.CONNECT_INSTANCE_ARN}/contact/{contact.contact_id}",
+            "Id": contact.contact_id,
+            "InitialContactId": contact.initial_contact_id,
+            "PreviousContactId": contact.previous_contact_id,
+            "InitiationMethod": contact.initiation_method,
+            "Channel": contact.channel,
+            "QueueInfo": _compact(
+                {
+                    "Id": queue.queue_id if queue else None,
+                    "Name": queue.name if queue else None,
+                    "EnqueueTimestamp": _time(contact.enqueue_ts),
+                }
+            ),
+            "AgentInfo": _compact(
+                {
+                    "Id": agent.agent_id if agent else None,
+                    "Username": agent.username if agent else None,
+                    "ConnectedToAgentTimestamp": _time(contact.connected_to_agent_ts),
+                }
+            ),
+            "InitiationTimestamp": _time(contact.initiation_ts),
+            "DisconnectTimestamp": _time(contact.disconnect_ts),
+            "ScheduledTimestamp": _time(contact.scheduled_ts),
+        }
+    )
+
+
+@api_view(["POST"])
+def search_contacts(request: HttpRequest) -> JsonResponse:
+    try:
+        parsed = criteria_from_api(json_body(request))
+        criteria_check_permissions(request.user, parsed.criteria)
+        page = contact_search(
+            user=request.user, criteria=parsed.criteria, page_token=parsed.next_token, page_size=parsed.max_results
+        )
+    except CriteriaError as error:
+        raise ApiError(error.type, error.message, error.status) from None
+    except SearchPermissionDenied as error:
+        raise ApiError(ACCESS_DENIED, str(error), 403) from None
+    with transaction.atomic():
+        search_audit(
+            user=request.user,
+            request=request,
+            criteria=parsed.criteria,
+            total=page.total_count,
+            capped=page.total_capped,
+            via="api",
+            continued=bool(parsed.next_token),
+        )
+    body: dict[str, Any] = {"Contacts": [contact_summary(c) for c in page.contacts], "TotalCount": page.total_count}
+    if page.next_token:
+        body["NextToken"] = page.next_token
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view(["GET"], authenticated=False)
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,287 @@
+"""Contacts as Connect records them, their Contact Lens analyses and transcript index.
+
+Phone numbers, attributes and the raw record are stored only encrypted (`*_enc`);
+exact search goes through keyed hashes (`*_hash`). Analyses, transcript turns and the
+search documents join to contacts by Connect's `ContactId` without a foreign-key
+constraint, because Contact Lens files often arrive before the contact record.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from hierarchy.models import Agent
+
+
+class Queue(models.Model):
+    queue_id = models.CharField(max_length=64, unique=True)
+    arn = models.CharField(max_length=512, blank=True)
+    name = models.CharField(max_length=256)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingProfile(models.Model):
+    routing_profile_id = models.CharField(max_length=64, unique=True)
+    arn = models.CharField(max_length=512, blank=True)
+    name = models.CharField(max_length=256)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactQuerySet:
+        # SECURITY: the only door to contacts; see hierarchy.access.
+        from hierarchy.access import contact_scope
+
+        return self.filter(contact_scope(user))
+
+
+class Contact(models.Model):
+    contact_id = models.CharField(max_length=64, unique=True)
+    initial_contact_id = models.CharField(max_length=64, blank=True)
+    previous_contact_id = models.CharField(max_length=64, blank=True)
+    next_contact_id = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=16)
+    initiation_method = models.CharField(max_length=32, blank=True)
+    disconnect_reason = models.CharField(max_length=64, blank=True)
+
+    initiation_ts = models.DateTimeField(null=True)
+    connected_to_system_ts = models.DateTimeField(null=True)
+    connected_to_agent_ts = models.DateTimeField(null=True)
+    disconnect_ts = models.DateTimeField(null=True)
+    scheduled_ts = models.DateTimeField(null=True)
+    enqueue_ts = models.DateTimeField(null=True)
+    dequeue_ts = models.DateTimeField(null=True)
+    transfer_completed_ts = models.DateTimeField(null=True)
+    last_update_ts = models.DateTimeField()
+    duration_seconds = models.IntegerField(null=True, help_text="Disconnect minus initiation")
+
+    agent = models.ForeignKey(Agent, null=True, on_delete=models.SET_NULL, related_name="contacts")
+    # The agent's hierarchy groups when the contact was handled (Connect group ids).
+    hierarchy_l1 = models.CharField(max_length=64, null=True)
+    hierarchy_l2 = models.CharField(max_length=64, null=True)
+    hierarchy_l3 = models.CharField(max_length=64, null=True)
+    hierarchy_l4 = models.CharField(max_length=64, null=True)
+    hierarchy_l5 = models.CharField(max_length=64, null=True)
+    hierarchy_names = models.JSONField(default=list, help_text="Group names at the time, level 1 first")
+    queue = models.ForeignKey(Queue, null=True, on_delete=models.SET_NULL, related_name="contacts")
+    routing_profile = models.ForeignKey(RoutingProfile, null=True, on_delete=models.SET_NULL, related_name="contacts")
+
+    agent_interaction_seconds = models.IntegerField(null=True)
+    customer_hold_seconds = models.IntegerField(null=True)
+    number_of_holds = models.IntegerField(null=True)
+    longest_hold_seconds = models.IntegerField(null=True)
+    after_contact_work_seconds = models.IntegerField(null=True)
+    queue_seconds = models.IntegerField(null=True)
+
+    customer_phone_enc = models.BinaryField(null=True)
+    customer_phone_hash = models.BinaryField(null=True)
+    system_phone_enc = models.BinaryField(null=True)
+    system_phone_hash = models.BinaryField(null=True)
+    transferred_to_enc = models.BinaryField(null=True)
+    attributes_enc = models.BinaryField(null=True)
+    raw_enc = models.BinaryField(null=True)
+
+    language_locale = models.CharField(max_length=16, blank=True)
+    redaction_policy = models.CharField(max_length=32, blank=True)
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-initiation_ts", "-id"], name="contact_initiation"),
+            models.Index(fields=["-connected_to_agent_ts", "-id"], name="contact_connected"),
+            models.Index(fields=["-disconnect_ts", "-id"], name="contact_disconnect"),
+            models.Index(fields=["-scheduled_ts", "-id"], name="contact_scheduled"),
+            models.Index(fields=["-enqueue_ts", "-id"], name="contact_enqueue"),
+            models.Index(fields=["hierarchy_l1", "-initiation_ts"], name="contact_h1"),
+            models.Index(fields=["hierarchy_l2", "-initiation_ts"], name="contact_h2"),
+            models.Index(fields=["hierarchy_l3", "-initiation_ts"], name="contact_h3"),
+            models.Index(fields=["hierarchy_l4", "-initiation_ts"], name="contact_h4"),
+            models.Index(fields=["hierarchy_l5", "-initiation_ts"], name="contact_h5"),
+            models.Index(fields=["agent", "-initiation_ts"], name="contact_agent"),
+            models.Index(fields=["queue", "-initiation_ts"], name="contact_queue"),
+            models.Index(fields=["customer_phone_hash"], name="contact_customer_phone"),
+            models.Index(fields=["system_phone_hash"], name="contact_system_phone"),
+            models.Index(fields=["initial_contact_id"], name="contact_initial"),
+        ]
+
+    def __str__(self) -> str:
+        return self.contact_id
+
+
+class ContactAttributeIndex(models.Model):
+    """Keyed hashes of each attribute value; only admin-chosen keys are searchable."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="attribute_index")
+    key = models.CharField(max_length=256)
+    value_hash = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "value_hash"], name="attribute_key_value")]
+        constraints = [models.UniqueConstraint(fields=["contact", "key"], name="attribute_once_per_contact")]
+
+
+class SearchableAttributeKey(models.Model):
+    key = models.CharField(max_length=256, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ContactAnalysis(models.Model):
+    """What Contact Lens found, from the original and/or redacted analysis file."""
+
+    contact = models.OneToOneField(
+        Contact,
+        to_field="contact_id",
+        db_column="contact_id",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="analysis",
+    )
+    channel = models.CharField(max_length=16)
+    language_code = models.CharField(max_length=16, blank=True)
+    version = models.CharField(max_length=32, blank=True)
+    bucket = models.CharField(max_length=256)
+    original_key = models.CharField(max_length=1024, blank=True)
+    redacted_key = models.CharField(max_length=1024, blank=True)
+    redacted_audio_key = models.CharField(max_length=1024, blank=True)
+
+    total_duration_ms = models.IntegerField(null=True)
+    agent_sentiment = models.FloatField(null=True)
+    customer_sentiment = models.FloatField(null=True)
+    agent_sentiment_quarters = ArrayField(models.FloatField(), null=True)
+    customer_sentiment_quarters = ArrayField(models.FloatField(), null=True)
+    # First and last quarter kept as columns so a sentiment-shift search is indexable.
+    agent_sentiment_begin = models.FloatField(null=True)
+    agent_sentiment_end = models.FloatField(null=True)
+    customer_sentiment_begin = models.FloatField(null=True)
+    customer_sentiment_end = models.FloatField(null=True)
+    non_talk_ms = models.IntegerField(null=True)
+    non_talk_percent = models.FloatField(null=True)
+    interruptions = models.IntegerField(null=True)
+    talk_time_ms = models.IntegerField(null=True)
+    talk_time_by_participant = models.JSONField(default=dict)
+    categories = ArrayField(models.CharField(max_length=256), default=list)
+    category_points = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["categories"], name="analysis_categories")]
+
+    @property
+    def redaction_state(self) -> str:
+        if self.redacted_key:
+            return "REDACTED"
+        return "NOT_REDACTED" if self.original_key else "MISSING"
+
+
+class TranscriptTurn(models.Model):
+    """One turn of the **redacted** transcript. Original text is never stored here."""
+
+    contact = models.ForeignKey(
+        Contact,
+        to_field="contact_id",
+        db_column="contact_id",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="transcript_turns",
+    )
+    position = models.IntegerField()
+    participant_role = models.CharField(max_length=32)
+    begin_ms = models.IntegerField(null=True)
+    end_ms = models.IntegerField(null=True)
+    sentiment = models.CharField(max_length=16, blank=True)
+    content = models.TextField()
+
+    class Meta:
+        ordering = ["contact", "position"]
+        constraints = [models.UniqueConstraint(fields=["contact", "position"], name="turn_once")]
+
+
+class TranscriptSearchDoc(models.Model):
+    """The full-text index of one contact's transcript.
+
+    `version` REDACTED indexes the redacted text; ORIGINAL exists only for contacts that
+    have no redacted analysis (Contact Lens does not redact Japanese) and may be matched
+    only by users with unredacted transcript access. Lexemes carry a weight per
+    participant: A agent, B customer, C system / others.
+    """
+
+    REDACTED = "REDACTED"
+    ORIGINAL = "ORIGINAL"
+
+    contact = models.OneToOneField(
+        Contact,
+        to_field="contact_id",
+        db_column="contact_id",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="search_doc",
+    )
+    version = models.CharField(max_length=16, choices=[(REDACTED, REDACTED), (ORIGINAL, ORIGINAL)])
+    document = SearchVectorField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["document"], name="transcript_document")]
+
+
+class IngestedObject(models.Model):
+    """An S3 object (by ETag) or local file (by content hash) already read."""
+
+    source = models.CharField(max_length=2048)
+    etag = models.CharField(max_length=128)
+    kind = models.CharField(max_length=16)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "etag"], name="ingested_once")]
+
+
+class IngestRejection(models.Model):
+    source = models.CharField(max_length=2048)
+    position = models.CharField(max_length=64, blank=True, help_text="record number or byte offset")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class SavedSearch(models.Model):
+    """A user's named search: the page's query string, private to its owner."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=120)
+    query = models.TextField(help_text="The search page's query string")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_name_once")]
+
+    def __str__(self) -> str:
+        return self.name

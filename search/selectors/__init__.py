@@ -1,0 +1,89 @@
+"""Reading contacts for search: the page, the API and the CSV export share this code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet, Value
+
+from search.criteria import SearchCriteria
+from search.models import Contact
+from search.selectors.filters import criteria_q
+from search.selectors.paging import PageState, ordered, sort_spec, token_make, token_read
+
+# Joined for every row shown: the API's AgentInfo.Username and QueueInfo.Name, the page's columns.
+ROW_RELATIONS = ("agent", "queue", "routing_profile")
+# Encrypted blobs no result shows; the raw record alone is kilobytes per contact.
+UNSHOWN = ("raw_enc", "attributes_enc", "transferred_to_enc")
+# Intersecting a branch with transcript or analysis matches builds bitmaps of 100,000+
+# rows; the default 4 MB makes them lossy and every row of a lossy page is re-checked.
+SEARCH_WORK_MEM = "32MB"
+
+
+def _tuned() -> None:
+    """Session settings for this transaction's search queries only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [SEARCH_WORK_MEM])
+
+
+@dataclass
+class SearchPage:
+    contacts: list[Contact]
+    next_token: str | None
+    total_count: int
+    total_capped: bool
+
+
+def search_queryset(*, user, criteria: SearchCriteria) -> QuerySet:
+    """The contacts matching `criteria` that `user` may see, unordered."""
+    # SECURITY: always start from the user's visible contacts; filters only narrow them.
+    return Contact.objects.visible_to(user).filter(criteria_q(user, criteria))
+
+
+def count_capped(queryset: QuerySet, cap: int) -> tuple[int, bool]:
+    """Exact up to `cap`; beyond it, `(cap, True)`. Counting stops after cap + 1 rows.
+
+    The inner query selects a constant, so an index holding the filtered columns can
+    answer it without visiting the table."""
+    found = queryset.order_by().annotate(one=Value(1)).values("one")[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
+def contact_search(*, user, criteria: SearchCriteria, page_token: str | None = None, page_size: int = 25) -> SearchPage:
+    cap = settings.SEARCH_RESULT_CAP
+    state = token_read(page_token, user=user, criteria=criteria) if page_token else None
+    served = state.served if state else 0
+    wanted = max(0, min(page_size, cap - served))
+    spec = sort_spec(criteria)
+    matching = search_queryset(user=user, criteria=criteria)
+    position = (state.value, state.pk) if state else None
+    with transaction.atomic():
+        _tuned()
+        page = ordered(matching, spec, position).select_related(*ROW_RELATIONS).defer(*UNSHOWN)
+        rows = list(page[: wanted + 1]) if wanted else []
+        contacts, more = rows[:wanted], len(rows) > wanted
+        if state:
+            total, capped = state.total, state.capped
+        elif not more:
+            total, capped = len(contacts), False
+        else:
+            total, capped = count_capped(matching, cap)
+    next_token = None
+    if more and contacts and served + len(contacts) < cap:
+        last = contacts[-1]
+        next_state = PageState(spec.value_of(last), last.pk, served + len(contacts), total, capped)
+        next_token = token_make(user=user, criteria=criteria, state=next_state)
+    return SearchPage(contacts, next_token, total, capped)
+
+
+def contact_export_rows(*, user, criteria: SearchCriteria, limit: int | None = None) -> Iterator[Contact]:
+    """The first `EXPORT_ROW_CAP` matching contacts in the search's order."""
+    limit = min(limit or settings.EXPORT_ROW_CAP, settings.EXPORT_ROW_CAP)
+    matching = search_queryset(user=user, criteria=criteria)
+    queryset = ordered(matching, sort_spec(criteria), None).select_related(*ROW_RELATIONS).defer(*UNSHOWN)
+    with transaction.atomic():
+        _tuned()
+        yield from queryset[:limit].iterator(chunk_size=500)

@@ -1,0 +1,221 @@
+"""Every filter alone and combined, and the access scope under every one of them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from search.criteria import (
+    AttributeCriterion,
+    CategoryCriterion,
+    NonTalkCriterion,
+    SearchCriteria,
+    SentimentCriterion,
+    Term,
+    TextCriterion,
+)
+from search.models import Contact, SearchableAttributeKey
+from search.selectors import contact_search
+from tests.search.conftest import ALL_RECENT, T0
+
+pytestmark = pytest.mark.django_db
+
+
+def found(user, **criteria) -> set[str]:
+    page = contact_search(user=user, criteria=SearchCriteria(**criteria), page_size=100)
+    return {c.contact_id for c in page.contacts}
+
+
+def visible(user) -> set[str]:
+    return set(Contact.objects.visible_to(user).values_list("contact_id", flat=True))
+
+
+def named(world, *names: str) -> set[str]:
+    return {world.calls[n].contact_id for n in names}
+
+
+def words(text: str, *roles: str, match: str = "MATCH_ANY") -> tuple[TextCriterion, ...]:
+    from search.criteria import parse_terms
+
+    return (TextCriterion(tuple(roles), parse_terms(text), match),)
+
+
+# (case name, criteria, contacts the admin finds)
+CASES = [
+    ("no filter", {}, (*ALL_RECENT, "old")),
+    ("time range", {"start": T0 - timedelta(hours=1), "end": T0 + timedelta(hours=3)}, ("refund", "billing", "ja")),
+    ("scheduled timestamp", {"time_type": "SCHEDULED_TIMESTAMP"}, ("task",)),
+    ("connected timestamp", {"time_type": "CONNECTED_TO_AGENT_TIMESTAMP", "start": T0 - timedelta(hours=1)},
+     ("refund", "billing", "ja", "ja_other", "osaka", "task", "deleted")),
+    ("enqueue timestamp", {"time_type": "ENQUEUE_TIMESTAMP", "start": T0 - timedelta(hours=1)},
+     ("refund", "billing", "ja", "ja_other", "osaka", "no_agent", "deleted")),
+    ("contact id", {"contact_id": "11111111-0000-4000-8000-000000000001"}, ("refund",)),
+    ("contact id ignores other filters",
+     {"contact_id": "11111111-0000-4000-8000-000000000001", "channels": ("CHAT",), "start": T0 + timedelta(days=9)},
+     ("refund",)),
+    ("channel", {"channels": ("CHAT",)}, ("billing",)),
+    ("channels", {"channels": ("CHAT", "TASK")}, ("billing", "task")),
+    ("initiation method", {"initiation_methods": ("TRANSFER",)}, ("ja",)),
+    ("disconnect reason", {"disconnect_reasons": ("AGENT_DISCONNECT", "CONTACT_FLOW_DISCONNECT")},
+     ("billing", "no_agent")),
+    ("agent", {"agent_ids": ("sa",)}, ("refund", "ja_other", "deleted", "old")),
+    ("hierarchy L1", {"hierarchy": (("g-osaka",), (), (), (), ())}, ("osaka",)),
+    ("hierarchy L2", {"hierarchy": ((), ("g-sales",), (), (), ())},
+     ("refund", "billing", "ja_other", "task", "deleted", "old")),
+    ("hierarchy L3", {"hierarchy": ((), (), ("g-sales-b", "g-support-a"), (), ())}, ("billing", "task", "ja")),
+    ("queue", {"queue_ids": ("q-support",)}, ("billing", "ja")),
+    ("routing profile", {"routing_profile_ids": ("rp-ja",)}, ("ja",)),
+    ("customer phone", {"customer_phone": "+819011112222"}, ("billing",)),
+    ("shared customer phone", {"customer_phone": "+81312345678"},
+     ("refund", "ja", "ja_other", "osaka", "no_agent", "deleted", "old")),
+    ("system phone", {"system_phone": "+81366667777"}, ("deleted",)),
+    ("duration at least", {"min_duration": 1000}, ("task", "deleted")),
+    ("duration at most", {"max_duration": 60}, ("no_agent", "old")),
+    ("duration range", {"min_duration": 500, "max_duration": 1000}, ("billing", "ja")),
+    ("has recording", {"has_recording": True}, ("refund", "ja", "ja_other", "osaka", "no_agent", "old")),
+    ("has no recording", {"has_recording": False}, ("billing", "task", "deleted")),
+    ("recording status", {"recording_statuses": ("DELETED",)}, ("deleted",)),
+    ("keywords", {"transcript": words("refund")}, ("refund", "billing", "osaka", "no_agent")),
+    ("customer sentiment score", {"sentiment": SentimentCriterion("CUSTOMER", "SCORE", max=-1.5)}, ("refund",)),
+    ("agent sentiment score", {"sentiment": SentimentCriterion("AGENT", "SCORE", min=3.5)}, ("billing",)),
+    ("sentiment shift", {"sentiment": SentimentCriterion("CUSTOMER", "SHIFT", begin_max=-1, end_min=1)},
+     ("refund", "ja")),
+    ("non-talk time", {"non_talk": NonTalkCriterion(min_ms=60000)}, ("billing", "ja")),
+    ("non-talk percent", {"non_talk": NonTalkCriterion(min_percent=15)}, ("billing",)),
+    ("interruptions", {"interruptions_min": 2}, ("refund",)),
+    ("categories any", {"categories": CategoryCriterion(("Cancellation", "解約"), "MATCH_ANY")},
+     ("refund", "osaka", "ja")),
+    ("categories all", {"categories": CategoryCriterion(("Cancellation", "Billing"), "MATCH_ALL")}, ()),
+    ("categories none", {"categories": CategoryCriterion(("Cancellation",), "MATCH_NONE")},
+     ("billing", "ja", "ja_other", "no_agent")),
+    ("attribute", {"attributes": (AttributeCriterion("customerTier", ("gold",)),)}, ("refund", "osaka")),
+    ("attribute values", {"attributes": (AttributeCriterion("customerTier", ("silver", "bronze")),)},
+     ("billing", "deleted")),
+    ("combined", {"channels": ("VOICE",), "agent_ids": ("sa",), "transcript": words("refund"),
+                  "has_recording": True, "sentiment": SentimentCriterion("CUSTOMER", "SCORE", max=0)}, ("refund",)),
+    ("combined, none left", {"channels": ("VOICE",), "queue_ids": ("q-support",), "transcript": words("refund")}, ()),
+]  # fmt: skip
+
+
+PERSONAS = ("sales_mgr", "osaka_mgr", "qa", "agent_sa", "searcher")
+
+
+@pytest.mark.parametrize(("criteria", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_filter_finds_exactly_its_contacts_within_every_scope(search_world, criteria, expected):
+    everything = found(search_world.users.admin, **criteria)
+    assert everything == named(search_world, *expected)
+    for persona in PERSONAS:
+        user = getattr(search_world.users, persona)
+        assert found(user, **criteria) == everything & visible(user), persona
+
+
+def test_restricted_manager_never_sees_another_branch_by_contact_id_or_phone(search_world):
+    w = search_world
+    osaka = w.calls["osaka"]
+    assert found(w.users.sales_mgr, contact_id=osaka.contact_id) == set()
+    assert found(w.users.osaka_mgr, contact_id=osaka.contact_id) == {osaka.contact_id}
+    # The Osaka contact shares the customer's number with Sales contacts; only Sales ones come back.
+    assert osaka.contact_id not in found(w.users.sales_mgr, customer_phone="+81312345678")
+    assert found(w.users.osaka_mgr, customer_phone="+81312345678") == {osaka.contact_id}
+
+
+def test_nobody_without_search_permission_finds_anything(search_world):
+    assert found(search_world.users.nobody) == set()
+
+
+def test_attribute_criteria_match_all_and_any(search_world):
+    w = search_world
+    SearchableAttributeKey.objects.create(key="accountNumber")
+    tier_gold = AttributeCriterion("customerTier", ("gold",))
+    account = AttributeCriterion("accountNumber", ("ACC-1",))
+    admin = w.users.admin
+    assert found(admin, attributes=(tier_gold, account), attributes_match="MATCH_ALL") == named(w, "refund")
+    assert found(admin, attributes=(tier_gold, account), attributes_match="MATCH_ANY") == named(w, "refund", "osaka")
+    assert found(admin, attributes=(AttributeCriterion("customerTier", ("GOLD",)),)) == set()  # values are exact
+
+
+def test_phone_number_in_any_common_format(search_world):
+    from search.criteria import phone_e164
+
+    w = search_world
+    for spelling in ("090-1111-2222", "+81 90 1111 2222", "(090) 1111-2222", "tel:+819011112222"):
+        assert found(w.users.admin, customer_phone=phone_e164(spelling, "phone")) == named(w, "billing")
+
+
+def test_phrase_and_loose_words_terms(search_world):
+    w = search_world
+    admin = w.users.admin
+    assert found(admin, transcript=(TextCriterion((), (Term("cancel my account", phrase=True),)),)) == named(
+        w, "refund"
+    )
+    assert found(admin, transcript=(TextCriterion((), (Term("account cancel", phrase=True),)),)) == set()
+    assert found(admin, transcript=(TextCriterion((), (Term("account cancel"),)),)) == named(w, "refund")
+
+
+UNSORTABLE_LAST = ("no_agent", "task", "deleted", "old")  # no value: last in both directions
+
+
+@pytest.mark.parametrize(
+    ("sort", "order", "first", "last"),
+    [
+        ("INITIATION_TIMESTAMP", "DESCENDING", "deleted", ("old",)),
+        ("INITIATION_TIMESTAMP", "ASCENDING", "old", ("deleted",)),
+        ("DURATION", "DESCENDING", "task", ("no_agent",)),
+        ("DURATION", "ASCENDING", "no_agent", ("task",)),
+        ("CUSTOMER_SENTIMENT", "DESCENDING", "billing", UNSORTABLE_LAST),
+        ("CUSTOMER_SENTIMENT", "ASCENDING", "refund", UNSORTABLE_LAST),
+        ("SCHEDULED_TIMESTAMP", "DESCENDING", "task", ALL_RECENT),
+    ],
+)
+def test_sorting(search_world, sort, order, first, last):
+    w = search_world
+    criteria = SearchCriteria(sort_field=sort, sort_order=order)
+    rows = contact_search(user=w.users.admin, criteria=criteria, page_size=100).contacts
+    assert rows[0].contact_id == w.calls[first].contact_id
+    assert rows[-1].contact_id in named(w, *last, "old")
+    if sort == "CUSTOMER_SENTIMENT":
+        assert {c.contact_id for c in rows[-4:]} == named(w, *UNSORTABLE_LAST)
+
+
+@pytest.mark.parametrize(("order", "reverse"), [("ASCENDING", False), ("DESCENDING", True)])
+def test_sorting_by_channel_and_initiation_method(search_world, order, reverse):
+    user = search_world.users.admin
+    for sort, attribute in (("CHANNEL", "channel"), ("INITIATION_METHOD", "initiation_method")):
+        rows = contact_search(user=user, criteria=SearchCriteria(sort_field=sort, sort_order=order), page_size=100)
+        values = [getattr(c, attribute) for c in rows.contacts]
+        assert values == sorted(values, reverse=reverse)
+        assert len(set(values)) > 1
+
+
+@pytest.mark.parametrize(
+    "sort", ["INITIATION_TIMESTAMP", "DURATION", "CHANNEL", "INITIATION_METHOD", "CUSTOMER_SENTIMENT",
+             "AGENT_SENTIMENT", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "ENQUEUE_TIMESTAMP"],
+)  # fmt: skip
+@pytest.mark.parametrize("order", ["ASCENDING", "DESCENDING"])
+def test_keyset_pages_cover_the_sorted_results_exactly_once(search_world, sort, order):
+    user = search_world.users.admin
+    criteria = SearchCriteria(sort_field=sort, sort_order=order)
+    whole = [c.contact_id for c in contact_search(user=user, criteria=criteria, page_size=100).contacts]
+    paged, token = [], None
+    while True:
+        page = contact_search(user=user, criteria=criteria, page_size=2, page_token=token)
+        paged += [c.contact_id for c in page.contacts]
+        assert page.total_count == len(whole)
+        token = page.next_token
+        if not token:
+            break
+    assert paged == whole
+
+
+def test_total_count_is_capped(search_world, settings):
+    settings.SEARCH_RESULT_CAP = 4
+    user = search_world.users.admin
+    first = contact_search(user=user, criteria=SearchCriteria(), page_size=3)
+    assert (first.total_count, first.total_capped) == (4, True)
+    second = contact_search(user=user, criteria=SearchCriteria(), page_size=3, page_token=first.next_token)
+    assert len(second.contacts) == 1 and second.next_token is None  # no results past the cap
+    exact = contact_search(user=user, criteria=SearchCriteria(channels=("VOICE",)), page_size=2)
+    assert (exact.total_count, exact.total_capped) == (4, True)
+    small = contact_search(user=user, criteria=SearchCriteria(channels=("CHAT",)), page_size=2)
+    assert (small.total_count, small.total_capped) == (1, False)
