@@ -4,8 +4,8 @@ of a ranged audio request; a worker's memory while it fetches a large object.
 
     .venv/bin/python -m bench.recordings_bench [--runs 50] [--big-mib 500]
 
-Everything is real: the portal's WSGI application on a loopback HTTP server, a Celery
-worker process, Redis, PostgreSQL (database `bench_recordings`) and the embedded S3.
+Everything is real and started as `make run` starts it: gunicorn, a Celery worker,
+Redis, PostgreSQL (database `bench_recordings`) and the embedded S3.
 Targets: cold ≤ 2 × the plain download and < 1 s; cached first byte ≤ 50 ms; worker
 memory growth ≤ 50 MB.
 """
@@ -94,34 +94,53 @@ def make_listener():
 # --- The web server and the worker ------------------------------------------------------
 
 
+def _service_env(queue: str, cache_dir: Path) -> dict[str, str]:
+    """The environment of `make run`'s processes, pointed at the benchmark's database, queue and cache."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    params = connection.settings_dict
+    url = f"postgres://{quote(params['USER'] or '', safe='')}@{quote(params['HOST'] or '', safe='')}/{params['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "CELERY_QUEUE": queue, "RECORDING_CACHE_DIR": str(cache_dir)}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @contextmanager
-def web_server():
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-    server.set_app(get_internal_wsgi_application())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def web_server(queue: str, cache_dir: Path, log_path: Path):
+    """gunicorn as `make run` starts it, so the figures are the served portal's."""
+    port = _free_port()
+    command = [str(REPO / ".venv" / "bin" / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", "2", "--threads", "4", "--timeout", "60"]  # fmt: skip
+    with open(log_path, "wb") as handle:
+        process = subprocess.Popen(command, cwd=REPO, env=_service_env(queue, cache_dir), stdout=handle,
+                                   stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
-        yield server.server_address[1]
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not start:\n" + log_path.read_text()[-2000:]) from None
+                time.sleep(0.1)
+        yield port
     finally:
-        server.shutdown()
-        server.server_close()
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @contextmanager
 def worker(queue: str, cache_dir: Path, log_path: Path):
-    from django.db import connection
-
-    params = connection.settings_dict
-    from urllib.parse import quote
-
-    url = f"postgres://{quote(params['USER'] or '', safe='')}@{quote(params['HOST'] or '', safe='')}/{params['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_QUEUE": queue, "RECORDING_CACHE_DIR": str(cache_dir)}
+    env = _service_env(queue, cache_dir)
     command = [str(REPO / ".venv" / "bin" / "celery"), "-A", "portal", "worker", "-Q", queue, "--concurrency", "1",
                "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"]  # fmt: skip
     with open(log_path, "wb") as handle:
@@ -317,7 +336,7 @@ def _measure(runs: int, big_mib: int, work: Path, cache_dir: Path, bucket: str, 
     contact = make_contact(bucket, "Analysis/Voice/Redacted/2026/11/01/call_call_recording_redacted.wav", agent)
     large = make_contact(bucket, "Analysis/Voice/Redacted/2026/11/01/big_call_recording_redacted.wav", agent)
 
-    with web_server() as port, worker(queue, cache_dir, work / "worker.log") as process:
+    with web_server(queue, cache_dir, work / "web.log") as port, worker(queue, cache_dir, work / "worker.log") as process:
         api = Api(port, token)
         forget(contact)
         api.play(contact.contact_id)  # warm up the worker, the connections and the server

@@ -1,9 +1,9 @@
 """JSON API for one contact: detail, transcript, recording fetch jobs, audio, downloads, deletion.
 
-SECURITY: every endpoint reaches its contact through `selectors.contact_or_404` (that is,
-`hierarchy.access.contact_for_user_or_404`), so a contact outside the caller's scope is
-a 404 exactly like a missing one; 403 is only for a visible contact and a missing
-permission.
+SECURITY: every endpoint reaches its contact through `selectors.contact_or_404` or its
+lighter twin `playable_contact_or_404` (both are `hierarchy.access.contact_for_user_or_404`),
+so a contact outside the caller's scope is a 404 exactly like a missing one; 403 is only
+for a visible contact and a missing permission.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def transcript_download(request: HttpRequest, contact_id: str) -> HttpResponse:
 
 @api_view(["POST"])
 def recording_fetch(request: HttpRequest, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_or_404(request.user, contact_id)
+    contact = selectors.playable_contact_or_404(request.user, contact_id)
     body = json_body(request)
     version = _version(body.get("Version"))
     try:
@@ -129,7 +129,7 @@ def recording_job(request: HttpRequest, job_id: str) -> HttpResponse:
     if job is None:
         raise ApiError(NOT_FOUND, _("No such recording job."), 404)
     # SECURITY: the user may have lost sight of the contact or the permission since asking.
-    contact = selectors.contact_or_404(request.user, job.contact.contact_id)
+    contact = selectors.playable_contact_or_404(request.user, job.contact.contact_id)
     try:
         policy.check_hear(request.user.connect_permissions, selectors.media_state(contact), job.version)
     except policy.Denied as error:

@@ -26,6 +26,15 @@ def contact_or_404(user, contact_id: str) -> Contact:
     """SECURITY: the contact through the only door (404 when out of scope), with its
     recording and analysis rows fetched in the same query."""
     media = Contact.objects.select_related("recording", "analysis", "agent", "queue", "routing_profile")
+    return contact_for_user_or_404(user, contact_id, queryset=media.defer("raw_enc"))
+
+
+def playable_contact_or_404(user, contact_id: str) -> Contact:
+    """`contact_or_404` for the playback endpoints, which sit on the path from "play" to
+    sound: the same door, without the columns and joins only the detail page reads."""
+    media = Contact.objects.select_related("recording", "analysis").defer(
+        "raw_enc", "attributes_enc", "transferred_to_enc", "hierarchy_names"
+    )
     return contact_for_user_or_404(user, contact_id, queryset=media)
 
 

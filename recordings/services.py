@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 import kombu.exceptions
 import redis.exceptions
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -261,26 +261,37 @@ def _download(job: RecordingFetchJob, run: str) -> str:
     final = audio_cache.cache_path(job.contact.contact_id, job.version)
     size = audio_cache.download(bucket, key, final, _progress_reporter(job.pk, run))
     # Ready only if the recording is still there: a deletion may have begun meanwhile.
-    ready = (
-        _mine(job.pk, run)
-        .filter(contact__recording__status=Recording.AVAILABLE)
-        .update(
-            status=RecordingFetchJob.READY,
-            cache_path=str(final),
-            bytes_done=size,
-            bytes_total=size,
-            finished_at=timezone.now(),
-            message="",
-        )
-    )
-    if ready:
-        job_events.job_finished(job.pk)
+    if _mark_ready(job.pk, run, final, size):
         return RecordingFetchJob.READY
     if not selectors.recording_live_now(job.contact):
         # The copy must not outlive the recording.
         audio_cache.evict(job.contact.contact_id)
         return _finish(job.pk, RecordingFetchJob.FAILED, GONE, run=run)
     return RecordingFetchJob.objects.get(pk=job.pk).status  # another run took over
+
+
+def _mark_ready(job_id: int, run: str, final, size: int) -> bool:
+    """READY, if this run still owns the job and the recording is still available, and
+    the waiting requests told, in one statement: the listener wakes the moment it commits."""
+    jobs, recordings = RecordingFetchJob._meta.db_table, Recording._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH ready AS (
+                UPDATE {jobs} AS job
+                   SET status = %s, cache_path = %s, bytes_done = %s, bytes_total = %s, finished_at = now(),
+                       message = '', updated_at = now()
+                  FROM {recordings} AS recording
+                 WHERE job.id = %s AND job.claim = %s AND job.status = %s
+                   AND recording.contact_id = job.contact_id AND recording.status = %s
+             RETURNING job.id
+            )
+            SELECT pg_notify(%s, id::text) FROM ready
+            """,
+            [RecordingFetchJob.READY, str(final), size, size, job_id, run, RecordingFetchJob.RUNNING,
+             Recording.AVAILABLE, job_events.CHANNEL],
+        )  # fmt: skip
+        return cursor.fetchone() is not None
 
 
 def _progress_reporter(job_id: int, run: str):
