@@ -47,6 +47,10 @@ class ContactRecord:
     recording_deletion_reason: str = ""
     raw: dict = field(default_factory=dict)
     raw_text: str = ""  # the record exactly as delivered, when the reader kept it
+    # Encrypted columns and attribute hashes, filled by `writer.seal` (possibly in a
+    # worker process, which then drops `raw`/`raw_text` so they are not sent back).
+    sealed: dict[str, Any] | None = None
+    attribute_hashes: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 def parse_timestamp(value: Any, *, name: str) -> datetime | None:

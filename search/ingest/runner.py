@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from django.db import transaction
 
 from search.ingest import ctr, lens
-from search.ingest.decode import BadDocument, UnreadableFile, iter_documents_with_text, to_text
+from search.ingest.prepare import Prepared, Preparer
 from search.ingest.sources import SourceObject, iter_source
 from search.ingest.writer import DirectoryCache, analyses_upsert, contacts_upsert, redacted_audio_seen
 from search.models import IngestedObject, IngestRejection
@@ -30,9 +32,8 @@ CONTACT_BATCH = 2000
 READ_THREADS = 16
 PREFETCH = 64
 ANALYSIS_BATCH = 200
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _UUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
-_ANALYSIS_KEY = re.compile(r"(^|/)Analysis/(Voice|Chat)/")
-_ANALYSIS_NAME = re.compile(r"_analysis_(redacted_)?\d{4}-\d{2}-\d{2}T|contact_lens")
 _REDACTED_WAV = re.compile(rf"Analysis/Voice/Redacted/.*?({_UUID})_call_recording_redacted_")
 
 
@@ -54,6 +55,9 @@ class IngestReport:
     objects_read: int = 0
     objects_already_read: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    # Time per stage: parse and crypto summed over the worker processes (they overlap
+    # with each other and with the writes), write as waited for by this process.
+    seconds: dict[str, float] = field(default_factory=lambda: {"parse": 0.0, "crypto": 0.0, "write": 0.0})
 
     def summary(self) -> str:
         return f"ingested {self.contacts} contacts, {self.analyses} analyses; skipped {len(self.rejections)} records"
@@ -72,8 +76,13 @@ class IngestRun:
         """Raises `SourceUnreadable` only when the source itself cannot be listed."""
         seen = self._already_read(source)
         fresh = (obj for obj in iter_source(source) if self.force or not self._skip(obj, seen))
-        for obj, data in _prefetched(fresh):
-            self._read_object(obj, data)
+        # Worker processes only pay off for a large source: look at the first objects listed.
+        head = list(islice(fresh, PREFETCH))
+        parallel = len(head) == PREFETCH or sum(obj.size for obj in head) >= PARALLEL_MIN_BYTES
+        # Created before _prefetched, so its worker processes fork before any reader thread exists.
+        with Preparer(parallel=parallel) as preparer:
+            for obj, prepared in preparer.map(_prefetched(chain(head, fresh))):
+                self._read_object(obj, prepared)
         self.flush()
 
     def _skip(self, obj: SourceObject, seen: set[tuple[str, str]]) -> bool:
@@ -88,64 +97,26 @@ class IngestRun:
         rows = IngestedObject.objects.filter(source__startswith=prefix).values_list("source", "etag")
         return set(rows)
 
-    def _read_object(self, obj: SourceObject, data: bytes | Exception | None) -> None:
+    def _read_object(self, obj: SourceObject, prepared: Prepared | Exception | None) -> None:
         self.report.objects_read += 1
-        if data is None:
+        if prepared is None:
             self._audio_object(obj)
             return
-        if isinstance(data, Exception):
-            self._reject(obj, "", f"could not read: {data}")
+        if isinstance(prepared, Exception):
+            self._reject(obj, "", f"could not read: {prepared}")
             return
-        try:
-            text = to_text(data)
-        except UnreadableFile as error:
-            self._reject(obj, "", str(error))
+        self.report.seconds["parse"] += prepared.parse_seconds
+        self.report.seconds["crypto"] += prepared.crypto_seconds
+        for position, reason in prepared.rejections:
+            self._reject(obj, position, reason)
+        if prepared.kind == "unreadable":
             return
-        kind = self._read_documents(obj, text)
+        self._contacts.extend(prepared.contacts)
+        if prepared.analysis is not None:
+            self._analyses.append((prepared.analysis, obj.bucket, obj.key))
         self._pending_objects.append(obj)
-        if kind == "empty":
-            self._reject(obj, "", "no JSON documents in file")
         if len(self._contacts) >= CONTACT_BATCH or len(self._analyses) >= ANALYSIS_BATCH:
             self.flush()
-
-    def _read_documents(self, obj: SourceObject, text: str) -> str:
-        pairs = list(iter_documents_with_text(text))
-        if not pairs:
-            return "empty"
-        documents = [doc for doc, _ in pairs]
-        first = documents[0]
-        if isinstance(first, dict) and lens.looks_like_analysis(first) or self._looks_like_broken_analysis(obj):
-            return self._read_analysis_file(obj, documents)
-        for number, (doc, raw) in enumerate(pairs, start=1):
-            if isinstance(doc, BadDocument):
-                self._reject(obj, doc.position, doc.reason)
-            elif "ContactId" in doc or "AWSContactTraceRecordFormatVersion" in doc:
-                try:
-                    self._contacts.append(ctr.parse_record(doc, raw_text=raw))
-                except ctr.BadRecord as error:
-                    self._reject(obj, f"record {number}", str(error))
-            else:
-                self._reject(obj, f"record {number}", "neither a contact record nor a Contact Lens analysis")
-        return "ctr"
-
-    @staticmethod
-    def _looks_like_broken_analysis(obj: SourceObject) -> bool:
-        """Named like a Contact Lens file, so even unparseable it is rejected whole."""
-        return bool(_ANALYSIS_KEY.search(obj.key) or _ANALYSIS_NAME.search(obj.key.rsplit("/", 1)[-1]))
-
-    def _read_analysis_file(self, obj: SourceObject, documents: list) -> str:
-        """A Contact Lens file is exactly one JSON document; anything else rejects the whole file."""
-        problems = [d for d in documents if isinstance(d, BadDocument)]
-        if problems:
-            self._reject(obj, problems[0].position, f"analysis file is not valid JSON ({problems[0].reason})")
-        elif len(documents) != 1:
-            self._reject(obj, "", f"analysis file holds {len(documents)} JSON documents, expected one")
-        else:
-            try:
-                self._analyses.append((lens.parse_analysis(documents[0], obj.key), obj.bucket, obj.key))
-            except (ctr.BadRecord, lens.NotAnAnalysis) as error:
-                self._reject(obj, "", str(error))
-        return "analysis"
 
     def _audio_object(self, obj: SourceObject) -> None:
         match = _REDACTED_WAV.search(obj.key)
@@ -162,10 +133,12 @@ class IngestRun:
         self._contacts, self._analyses, self._pending_objects = [], [], []
         if not (contacts or analyses or objects):
             return
+        started = time.perf_counter()
         with transaction.atomic():
             self.report.contacts += contacts_upsert(contacts, self.directory)
             self.report.analyses += analyses_upsert(analyses)
             self._mark_read(objects)
+        self.report.seconds["write"] += time.perf_counter() - started
 
     def _mark_read(self, objects: list[SourceObject]) -> None:
         IngestedObject.objects.bulk_create(

@@ -16,6 +16,7 @@ from django.db import connection
 from portal.phone import phone_blind_index
 from recordings import storage
 from recordings.models import Recording
+from search.ingest import prepare
 from search.ingest.runner import ingest_sources
 from search.models import (
     Contact,
@@ -277,3 +278,14 @@ def test_redacted_audio_listed_under_analysis_is_remembered_not_downloaded(s3_bu
     report = ingest_sources([f"s3://{s3_bucket}/Analysis/"])
     assert report.objects_read == 1 and not report.rejections
     assert ContactAnalysis.objects.get(contact_id=cid).redacted_audio_key == key
+
+
+def test_daemonic_processes_prepare_in_process(monkeypatch):
+    """Celery prefork children are daemonic and cannot start worker processes."""
+
+    class Daemon:
+        daemon = True
+
+    monkeypatch.setattr(prepare.multiprocessing, "current_process", lambda: Daemon())
+    with prepare.Preparer(parallel=True) as preparer:
+        assert preparer.pool is None
