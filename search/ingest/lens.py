@@ -35,6 +35,8 @@ class Analysis:
     version: str
     metrics: dict[str, Any] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
+    # text_by_weight() prepared for the full-text index, filled in a worker process
+    search_text: tuple[str, str, str] | None = None
 
     def text_by_weight(self) -> tuple[str, str, str]:
         """The transcript split for indexing: agent, customer, everyone else."""

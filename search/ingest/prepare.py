@@ -20,7 +20,7 @@ from portal import crypto
 from search.ingest import ctr, lens
 from search.ingest.decode import BadDocument, UnreadableFile, iter_documents_with_text, to_text
 from search.ingest.sources import SourceObject
-from search.ingest.writer import seal
+from search.ingest.writer import seal, search_text
 
 # Two cores: two workers keep both busy while the parent mostly waits on PostgreSQL.
 WORKERS = min(4, os.cpu_count() or 1)
@@ -88,7 +88,10 @@ def _analysis_file(key: str, documents: list) -> Prepared:
         result.rejections.append(("", f"analysis file holds {len(documents)} JSON documents, expected one"))
     else:
         try:
-            result.analysis = lens.parse_analysis(documents[0], key)
+            analysis = lens.parse_analysis(documents[0], key)
+            # Tokenising for the search document is CPU work too: do it here, not in the writer.
+            analysis.search_text = search_text(analysis)
+            result.analysis = analysis
         except (ctr.BadRecord, lens.NotAnAnalysis) as error:
             result.rejections.append(("", str(error)))
     return result

@@ -392,8 +392,13 @@ def _write_search_docs(cur, analyses: list[Analysis], version: str) -> None:
         VALUES (%s, %s, {DOCUMENT_SQL})
         ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, document = EXCLUDED.document {guard}
         """,
-        [(a.contact_id, version, *(fts_text(part) for part in a.text_by_weight())) for a in analyses],
+        [(a.contact_id, version, *(a.search_text or search_text(a))) for a in analyses],
     )
+
+
+def search_text(analysis: Analysis) -> tuple[str, str, str]:
+    agent, customer, other = (fts_text(part) for part in analysis.text_by_weight())
+    return agent, customer, other
 
 
 def redacted_audio_seen(bucket: str, key: str, contact_id: str) -> None:
