@@ -19,7 +19,12 @@ def mfa_required(user) -> bool:
 
 
 def mfa_enrolled(user) -> bool:
-    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
+    # Asked by the middleware and again by the API wrapper; a user object lives for one
+    # request, so remembering the answer on it saves a query without going stale.
+    known = getattr(user, "_portal_mfa_enrolled", None)
+    if known is None:
+        known = user._portal_mfa_enrolled = is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
+    return known
 
 
 def mfa_missing(user) -> bool:

@@ -32,7 +32,8 @@ def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = (
-        ApiToken.objects.select_related("user")
+        # The group comes along: the access rule reads it on nearly every API request.
+        ApiToken.objects.select_related("user", "user__hierarchy_group")
         .filter(token_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
