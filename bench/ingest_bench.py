@@ -74,14 +74,14 @@ def _stages(report, count: int) -> None:
 
 
 def _store_ceiling(bucket: str, objects: list) -> None:
-    """How fast the S3 server alone answers GETs of these objects (16 threads)."""
+    """How fast the S3 server alone answers GETs of these objects (16 threads, the ingest's read path)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from recordings import storage
 
     started = time.perf_counter()
     with ThreadPoolExecutor(16) as pool:
-        list(pool.map(lambda o: storage.get_bytes(bucket, o.key), objects))
+        list(pool.map(lambda o: storage.get_bytes_presigned(bucket, o.key), objects))
     print(f"  the S3 server alone: {len(objects) / (time.perf_counter() - started):,.0f} GETs/s of analysis files")
 
 

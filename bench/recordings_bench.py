@@ -95,14 +95,9 @@ def make_listener():
 
 
 def _service_env(queue: str, cache_dir: Path) -> dict[str, str]:
-    """The environment of `make run`'s processes, pointed at the benchmark's database, queue and cache."""
-    from urllib.parse import quote
-
-    from django.db import connection
-
-    params = connection.settings_dict
-    url = f"postgres://{quote(params['USER'] or '', safe='')}@{quote(params['HOST'] or '', safe='')}/{params['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "CELERY_QUEUE": queue, "RECORDING_CACHE_DIR": str(cache_dir)}
+    """The environment of `make run`'s processes, pointed at the benchmark's queue and cache;
+    `setup_django` already put the benchmark database in DATABASE_URL."""
+    return {**os.environ, "CELERY_QUEUE": queue, "RECORDING_CACHE_DIR": str(cache_dir)}
 
 
 def _free_port() -> int:
@@ -125,13 +120,17 @@ def web_server(queue: str, cache_dir: Path, log_path: Path):
     try:
         deadline = time.monotonic() + 60
         while True:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
+                probe.request("GET", "/healthz")
+                probe.getresponse().read()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not start:\n" + log_path.read_text()[-2000:]) from None
                 time.sleep(0.1)
+            finally:
+                probe.close()
         yield port
     finally:
         process.terminate()

@@ -115,7 +115,7 @@ def _copy(cur, table: str, columns: str, rows) -> None:
 
 
 def _pools(cur, rng: random.Random) -> None:
-    from portal.crypto import blind_index
+    from portal.crypto import attribute_blind_index
     from portal.phone import phone_blind_index
 
     cur.execute("CREATE UNLOGGED TABLE bench_phone (n int PRIMARY KEY, e164 text, hash bytea)")
@@ -123,11 +123,11 @@ def _pools(cur, rng: random.Random) -> None:
     _copy(cur, "bench_phone", "n, e164, hash", ((n, e, phone_blind_index(e)) for n, e in phones))
     cur.execute("CREATE UNLOGGED TABLE bench_account (n int PRIMARY KEY, hash bytea)")
     _copy(cur, "bench_account", "n, hash",
-          ((n, blind_index(f"accountNumber\x00ACC-{n:06d}", purpose="attribute")) for n in range(ACCOUNT_POOL)))  # fmt: skip
+          ((n, attribute_blind_index("accountNumber", f"ACC-{n:06d}")) for n in range(ACCOUNT_POOL)))  # fmt: skip
     cur.execute("CREATE UNLOGGED TABLE bench_tier (n int PRIMARY KEY, low float, high float, hash bytea)")
     low, rows = 0.0, []
     for n, (tier, share) in enumerate(TIERS):
-        rows.append((n, low, low + share, blind_index(f"customerTier\x00{tier}", purpose="attribute")))
+        rows.append((n, low, low + share, attribute_blind_index("customerTier", tier)))
         low += share
     _copy(cur, "bench_tier", "n, low, high, hash", rows)
     cur.execute("CREATE UNLOGGED TABLE bench_pool (id int PRIMARY KEY, lang text, agent text, customer text)")

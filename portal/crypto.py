@@ -119,3 +119,8 @@ def blind_index(value: str, *, purpose: str) -> bytes:
     """A keyed hash for exact-match search; 16 bytes keeps indexes small and is ample
     against collisions among a few million values."""
     return hmac.digest(_derived(f"blind-index:{purpose}"), value.encode(), "sha256")[:16]
+
+
+def attribute_blind_index(key: str, value: str) -> bytes:
+    """The keyed hash of one custom attribute, the same at ingest and in search."""
+    return blind_index(f"{key}\x00{value}", purpose="attribute")

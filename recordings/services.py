@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import kombu.exceptions
@@ -270,7 +271,7 @@ def _download(job: RecordingFetchJob, run: str) -> str:
     return RecordingFetchJob.objects.get(pk=job.pk).status  # another run took over
 
 
-def _mark_ready(job_id: int, run: str, final, size: int) -> bool:
+def _mark_ready(job_id: int, run: str, final: Path, size: int) -> bool:
     """READY, if this run still owns the job and the recording is still available, and
     the waiting requests told, in one statement: the listener wakes the moment it commits."""
     jobs, recordings = RecordingFetchJob._meta.db_table, Recording._meta.db_table

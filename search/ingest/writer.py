@@ -159,7 +159,7 @@ def seal(record: ContactRecord) -> None:
         "raw_enc": crypto.encrypt(raw, context=cid, compress=True),
     }
     record.attribute_hashes = [
-        (key[:256], crypto.blind_index(f"{key}\x00{value}", purpose="attribute"))
+        (key[:256], crypto.attribute_blind_index(key, value))
         for key, value in record.attributes.items()
     ]
     record.raw, record.raw_text = {}, ""

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hierarchy.models import Agent
 from portal.accounts import permissions as p
-from portal.crypto import blind_index
+from portal.crypto import attribute_blind_index
 from portal.phone import phone_blind_index
 from search.criteria import MATCH_ALL, MATCH_ANY, MATCH_NONE, TIME_TYPES, SearchCriteria, TextCriterion
 from search.models import ContactAnalysis, ContactAttributeIndex, Queue, RoutingProfile, TranscriptSearchDoc
@@ -199,14 +199,10 @@ def _analysis_exists(criteria: SearchCriteria) -> Exists:
 # --- Custom attributes ---------------------------------------------------------------
 
 
-def attribute_hash(key: str, value: str) -> bytes:
-    return blind_index(f"{key}\x00{value}", purpose="attribute")
-
-
 def _attributes_q(criteria: SearchCriteria) -> Q:
     q = Q()
     for item in criteria.attributes:
-        hashes = [attribute_hash(item.key, value) for value in item.values]
+        hashes = [attribute_blind_index(item.key, value) for value in item.values]
         exists = Q(
             Exists(ContactAttributeIndex.objects.filter(contact_id=OuterRef("pk"), key=item.key, value_hash__in=hashes))
         )

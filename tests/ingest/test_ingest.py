@@ -289,3 +289,10 @@ def test_daemonic_processes_prepare_in_process(monkeypatch):
     monkeypatch.setattr(prepare.multiprocessing, "current_process", lambda: Daemon())
     with prepare.Preparer(parallel=True) as preparer:
         assert preparer.pool is None
+
+
+def test_presigned_reads_answer_with_storage_errors(s3_bucket):
+    storage.put_bytes(s3_bucket, "ctr/one.json", b'{"ContactId": "x"}')
+    assert storage.get_bytes_presigned(s3_bucket, "ctr/one.json") == b'{"ContactId": "x"}'
+    with pytest.raises(storage.ObjectMissing):
+        storage.get_bytes_presigned(s3_bucket, "ctr/missing.json")
