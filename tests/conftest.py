@@ -26,6 +26,21 @@ def _drop_bucket(name: str) -> None:
     client.delete_bucket(Bucket=name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end sessions that a live server's request
+    threads or a killed worker left open; otherwise the drop fails with "being accessed
+    by other users" and the next run starts on a stale database."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def s3_bucket(settings):
     """A fresh bucket standing in for the Connect bucket, removed afterwards."""
