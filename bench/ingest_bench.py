@@ -68,9 +68,13 @@ def main() -> None:
 
 def _stages(report, count: int) -> None:
     """Where the time went. Parse and crypto run in worker processes, overlapping each
-    other and the writes, so the stages add up to more than the wall-clock time."""
+    other and the writes, so the stages add up to more than the wall-clock time. The
+    load average says how much of the two cores other work was using meanwhile."""
+    import os
+
     per = {stage: 1000 * seconds / max(count, 1) for stage, seconds in report.seconds.items()}
-    print("  ms per item: " + ", ".join(f"{stage} {ms:.3f}" for stage, ms in per.items()))
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print("  ms per item: " + ", ".join(f"{stage} {ms:.3f}" for stage, ms in per.items()) + f"; load average {load}")
 
 
 def _store_ceiling(bucket: str, objects: list) -> None:

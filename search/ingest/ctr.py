@@ -6,12 +6,9 @@ usable `LastUpdateTimestamp` (or another timestamp to stand in for it) are requi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-
-_ARN_ID = re.compile(r"/([^/]+)$")
 
 
 class BadRecord(ValueError):
@@ -47,10 +44,6 @@ class ContactRecord:
     recording_deletion_reason: str = ""
     raw: dict = field(default_factory=dict)
     raw_text: str = ""  # the record exactly as delivered, when the reader kept it
-    # Encrypted columns and attribute hashes, filled by `writer.seal` (possibly in a
-    # worker process, which then drops `raw`/`raw_text` so they are not sent back).
-    sealed: dict[str, Any] | None = None
-    attribute_hashes: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 def parse_timestamp(value: Any, *, name: str) -> datetime | None:
@@ -67,10 +60,12 @@ def parse_timestamp(value: Any, *, name: str) -> datetime | None:
 
 
 def arn_id(arn: Any) -> str | None:
-    if not isinstance(arn, str) or not arn:
+    """The last path segment of an ARN. `rpartition` is about five times cheaper than a
+    regex search (which tries a match at every slash); a record holds a dozen ARNs."""
+    if not isinstance(arn, str):
         return None
-    match = _ARN_ID.search(arn)
-    return match.group(1) if match else None
+    head, slash, last = arn.rpartition("/")
+    return last if slash and last else None
 
 
 def _int(value: Any) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from search.ingest.ctr import BadRecord, parse_timestamp
 
@@ -17,8 +17,10 @@ class NotAnAnalysis(ValueError):
     pass
 
 
-@dataclass
-class Turn:
+class Turn(NamedTuple):
+    """One transcript line, in the column order of the stored turn. A tuple, because
+    transcripts cross from worker processes by pickle, and tuples pickle cheaply."""
+
     role: str
     begin_ms: int | None
     end_ms: int | None

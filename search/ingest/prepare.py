@@ -18,13 +18,20 @@ from dataclasses import dataclass, field
 
 from portal import crypto
 from search.ingest import ctr, lens
+from search.ingest.analysis_writer import search_text
 from search.ingest.decode import BadDocument, UnreadableFile, iter_documents_with_text, to_text
+from search.ingest.directory import DirectorySeen
 from search.ingest.sources import SourceObject
-from search.ingest.writer import seal, search_text
+from search.ingest.writer import SealedContact, seal
 
 # Two cores: two workers keep both busy while the parent mostly waits on PostgreSQL.
 WORKERS = min(4, os.cpu_count() or 1)
-AHEAD = 8  # objects handed to the workers before the oldest result is needed
+# How far the workers may run ahead of the writer: enough input for about two contact
+# batches, so they keep preparing while the parent waits on PostgreSQL for the last
+# one. Counted in bytes as well as objects, since Firehose objects range from a few
+# records to many thousands.
+AHEAD_OBJECTS = 32
+AHEAD_BYTES = 16 * 1024 * 1024
 _ANALYSIS_KEY = re.compile(r"(^|/)Analysis/(Voice|Chat)/")
 _ANALYSIS_NAME = re.compile(r"_analysis_(redacted_)?\d{4}-\d{2}-\d{2}T|contact_lens")
 
@@ -34,7 +41,8 @@ class Prepared:
     """One object: its contact records (sealed) or analysis, and what was rejected."""
 
     kind: str  # "ctr", "analysis", "empty" or "unreadable"
-    contacts: list[ctr.ContactRecord] = field(default_factory=list)
+    contacts: list[SealedContact] = field(default_factory=list)
+    directory: DirectorySeen = field(default_factory=DirectorySeen)
     analysis: lens.Analysis | None = None
     rejections: list[tuple[str, str]] = field(default_factory=list)  # (position, reason)
     parse_seconds: float = 0.0
@@ -61,19 +69,21 @@ def prepare(key: str, data: bytes) -> Prepared:
         result.parse_seconds = time.perf_counter() - started
         return result
     result = Prepared("ctr")
+    records = []
     for number, (doc, raw) in enumerate(pairs, start=1):
         if isinstance(doc, BadDocument):
             result.rejections.append((doc.position, doc.reason))
         elif "ContactId" in doc or "AWSContactTraceRecordFormatVersion" in doc:
             try:
-                result.contacts.append(ctr.parse_record(doc, raw_text=raw))
+                records.append(ctr.parse_record(doc, raw_text=raw))
             except ctr.BadRecord as error:
                 result.rejections.append((f"record {number}", str(error)))
         else:
             result.rejections.append((f"record {number}", "neither a contact record nor a Contact Lens analysis"))
     parsed = time.perf_counter()
-    for record in result.contacts:
-        seal(record)
+    for record in records:
+        result.directory.add(record)
+        result.contacts.append(seal(record))
     result.parse_seconds, result.crypto_seconds = parsed - started, time.perf_counter() - parsed
     return result
 
@@ -91,6 +101,8 @@ def _analysis_file(key: str, documents: list) -> Prepared:
             analysis = lens.parse_analysis(documents[0], key)
             # Tokenising for the search document is CPU work too: do it here, not in the writer.
             analysis.search_text = search_text(analysis)
+            if not analysis.redacted:
+                analysis.turns = []  # only redacted turns are stored: do not send these back
             result.analysis = analysis
         except (ctr.BadRecord, lens.NotAnAnalysis) as error:
             result.rejections.append(("", str(error)))
@@ -131,9 +143,12 @@ class Preparer:
                 yield obj, (prepare(obj.key, data) if isinstance(data, bytes) else data)
             return
         window: deque[tuple[SourceObject, Future | Exception | None]] = deque()
+        in_flight = 0
         for obj, data in objects:
             window.append((obj, self.pool.submit(prepare, obj.key, data) if isinstance(data, bytes) else data))
-            if len(window) >= AHEAD:
+            in_flight += obj.size
+            while len(window) >= AHEAD_OBJECTS or in_flight >= AHEAD_BYTES:
+                in_flight -= window[0][0].size
                 yield _resolved(*window.popleft())
         while window:
             yield _resolved(*window.popleft())

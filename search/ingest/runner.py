@@ -20,10 +20,12 @@ from pathlib import Path
 
 from django.db import transaction
 
-from search.ingest import ctr, lens
+from search.ingest import lens
+from search.ingest.analysis_writer import analyses_upsert, redacted_audio_seen
+from search.ingest.directory import DirectoryCache, DirectorySeen
 from search.ingest.prepare import Prepared, Preparer
 from search.ingest.sources import SourceObject, iter_source
-from search.ingest.writer import DirectoryCache, analyses_upsert, contacts_upsert, redacted_audio_seen
+from search.ingest.writer import SealedContact, contacts_upsert
 from search.models import IngestedObject, IngestRejection
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 CONTACT_BATCH = 2000
 READ_THREADS = 16
 PREFETCH = 64
-ANALYSIS_BATCH = 200
+ANALYSIS_BATCH = 500  # files per transaction: each batch costs a dozen round trips
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _UUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
 _REDACTED_WAV = re.compile(rf"Analysis/Voice/Redacted/.*?({_UUID})_call_recording_redacted_")
@@ -68,7 +70,8 @@ class IngestRun:
         self.force = force
         self.report = IngestReport()
         self.directory = DirectoryCache()
-        self._contacts: list[ctr.ContactRecord] = []
+        self._contacts: list[SealedContact] = []
+        self._seen = DirectorySeen()
         self._analyses: list[tuple[lens.Analysis, str, str]] = []
         self._pending_objects: list[SourceObject] = []
 
@@ -112,6 +115,7 @@ class IngestRun:
         if prepared.kind == "unreadable":
             return
         self._contacts.extend(prepared.contacts)
+        self._seen.update(prepared.directory)
         if prepared.analysis is not None:
             self._analyses.append((prepared.analysis, obj.bucket, obj.key))
         self._pending_objects.append(obj)
@@ -129,13 +133,13 @@ class IngestRun:
         IngestRejection.objects.create(source=obj.uri[:2048], position=position[:64], reason=reason)
 
     def flush(self) -> None:
-        contacts, analyses, objects = self._contacts, self._analyses, self._pending_objects
-        self._contacts, self._analyses, self._pending_objects = [], [], []
+        contacts, seen, analyses, objects = self._contacts, self._seen, self._analyses, self._pending_objects
+        self._contacts, self._seen, self._analyses, self._pending_objects = [], DirectorySeen(), [], []
         if not (contacts or analyses or objects):
             return
         started = time.perf_counter()
         with transaction.atomic():
-            self.report.contacts += contacts_upsert(contacts, self.directory)
+            self.report.contacts += contacts_upsert(contacts, seen, self.directory)
             self.report.analyses += analyses_upsert(analyses)
             self._mark_read(objects)
         self.report.seconds["write"] += time.perf_counter() - started

@@ -6,6 +6,11 @@ from __future__ import annotations
 import pytest
 
 from search.ingest import prepare, runner
+from tests.ingest.test_batches import (  # noqa: F401 - tests re-run below
+    test_a_failing_later_batch_keeps_earlier_batches_and_half_writes_nothing,
+    test_original_and_redacted_files_in_one_batch_end_as_separate_runs_would,
+    test_records_naming_new_agents_queues_and_groups_resolve_in_one_batch,
+)
 from tests.ingest.test_ingest import (  # noqa: F401 - fixtures and tests re-run below
     samples,
     test_analysis_arriving_before_its_record_is_joined_later,
