@@ -63,23 +63,24 @@ def search_contacts(request: HttpRequest) -> JsonResponse:
     try:
         parsed = criteria_from_api(json_body(request))
         criteria_check_permissions(request.user, parsed.criteria)
-        page = contact_search(
-            user=request.user, criteria=parsed.criteria, page_token=parsed.next_token, page_size=parsed.max_results
-        )
+        # The search and its audit record share one transaction: two round trips fewer.
+        with transaction.atomic():
+            page = contact_search(
+                user=request.user, criteria=parsed.criteria, page_token=parsed.next_token, page_size=parsed.max_results
+            )
+            search_audit(
+                user=request.user,
+                request=request,
+                criteria=parsed.criteria,
+                total=page.total_count,
+                capped=page.total_capped,
+                via="api",
+                continued=bool(parsed.next_token),
+            )
     except CriteriaError as error:
         raise ApiError(error.type, error.message, error.status) from None
     except SearchPermissionDenied as error:
         raise ApiError(ACCESS_DENIED, str(error), 403) from None
-    with transaction.atomic():
-        search_audit(
-            user=request.user,
-            request=request,
-            criteria=parsed.criteria,
-            total=page.total_count,
-            capped=page.total_capped,
-            via="api",
-            continued=bool(parsed.next_token),
-        )
     body: dict[str, Any] = {"Contacts": [contact_summary(c) for c in page.contacts], "TotalCount": page.total_count}
     if page.next_token:
         body["NextToken"] = page.next_token

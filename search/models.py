@@ -68,7 +68,8 @@ class Contact(models.Model):
     last_update_ts = models.DateTimeField()
     duration_seconds = models.IntegerField(null=True, help_text="Disconnect minus initiation")
 
-    agent = models.ForeignKey(Agent, null=True, on_delete=models.SET_NULL, related_name="contacts")
+    # No single-column indexes on agent and queue: contact_agent and contact_queue lead with them.
+    agent = models.ForeignKey(Agent, null=True, on_delete=models.SET_NULL, related_name="contacts", db_index=False)
     # The agent's hierarchy groups when the contact was handled (Connect group ids).
     hierarchy_l1 = models.CharField(max_length=64, null=True)
     hierarchy_l2 = models.CharField(max_length=64, null=True)
@@ -76,7 +77,7 @@ class Contact(models.Model):
     hierarchy_l4 = models.CharField(max_length=64, null=True)
     hierarchy_l5 = models.CharField(max_length=64, null=True)
     hierarchy_names = models.JSONField(default=list, help_text="Group names at the time, level 1 first")
-    queue = models.ForeignKey(Queue, null=True, on_delete=models.SET_NULL, related_name="contacts")
+    queue = models.ForeignKey(Queue, null=True, on_delete=models.SET_NULL, related_name="contacts", db_index=False)
     routing_profile = models.ForeignKey(RoutingProfile, null=True, on_delete=models.SET_NULL, related_name="contacts")
 
     agent_interaction_seconds = models.IntegerField(null=True)
@@ -111,11 +112,7 @@ class Contact(models.Model):
             models.Index(fields=["-disconnect_ts", "-id"], name="contact_disconnect"),
             models.Index(fields=["-scheduled_ts", "-id"], name="contact_scheduled"),
             models.Index(fields=["-enqueue_ts", "-id"], name="contact_enqueue"),
-            models.Index(fields=["hierarchy_l1", "-initiation_ts"], name="contact_h1"),
-            models.Index(fields=["hierarchy_l2", "-initiation_ts"], name="contact_h2"),
-            models.Index(fields=["hierarchy_l3", "-initiation_ts"], name="contact_h3"),
-            models.Index(fields=["hierarchy_l4", "-initiation_ts"], name="contact_h4"),
-            models.Index(fields=["hierarchy_l5", "-initiation_ts"], name="contact_h5"),
+            # Hierarchy levels: the partial covering indexes contact_scope_l1..l5 (migration 0005).
             models.Index(fields=["agent", "-initiation_ts"], name="contact_agent"),
             models.Index(fields=["queue", "-initiation_ts"], name="contact_queue"),
             models.Index(fields=["customer_phone_hash"], name="contact_customer_phone"),
@@ -226,8 +223,9 @@ class TranscriptSearchDoc(models.Model):
 
     `version` REDACTED indexes the redacted text; ORIGINAL exists only for contacts that
     have no redacted analysis (Contact Lens does not redact Japanese) and may be matched
-    only by users with unredacted transcript access. Lexemes carry a weight per
-    participant: A agent, B customer, C system / others.
+    only by users with unredacted transcript access. Writers weight lexemes per
+    participant (A agent, B customer, C system / others); the database stores each as a
+    role-prefixed lexeme (`b:refund`), so the GIN index alone answers a role's words.
     """
 
     REDACTED = "REDACTED"
@@ -245,8 +243,37 @@ class TranscriptSearchDoc(models.Model):
     version = models.CharField(max_length=16, choices=[(REDACTED, REDACTED), (ORIGINAL, ORIGINAL)])
     document = SearchVectorField()
 
+    # The contact's scope (the fields `hierarchy.access.contact_scope` reads) and start,
+    # copied here so a search can intersect the GIN index with scope and time indexes of
+    # this table before joining contacts. Database triggers (search/sql/scope_copy.sql)
+    # write them whenever the document or its contact is written; Python never does.
+    # NULL until the contact arrives. Analyses carry no copy: their searches filter on
+    # unindexed metrics or on categories a contact lacks, which no index narrows.
+    agent = models.ForeignKey(
+        Agent, null=True, db_constraint=False, db_index=False, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    hierarchy_l1 = models.CharField(max_length=64, null=True)
+    hierarchy_l2 = models.CharField(max_length=64, null=True)
+    hierarchy_l3 = models.CharField(max_length=64, null=True)
+    hierarchy_l4 = models.CharField(max_length=64, null=True)
+    hierarchy_l5 = models.CharField(max_length=64, null=True)
+    initiation_ts = models.DateTimeField(null=True)
+
     class Meta:
-        indexes = [GinIndex(fields=["document"], name="transcript_document")]
+        indexes = [
+            GinIndex(fields=["document"], name="transcript_document"),
+            # One branch at any level, the user's own contacts, or a time range alone.
+            *[
+                models.Index(
+                    fields=[f"hierarchy_l{level}", "initiation_ts"],
+                    name=f"transcript_scope_l{level}",
+                    condition=models.Q(**{f"hierarchy_l{level}__isnull": False}),
+                )
+                for level in range(1, 6)
+            ],
+            models.Index(fields=["agent", "initiation_ts"], name="transcript_scope_agent"),
+            models.Index(fields=["initiation_ts"], name="transcript_initiation"),
+        ]
 
 
 class IngestedObject(models.Model):

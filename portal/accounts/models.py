@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Func, OuterRef
 
 from hierarchy.models import Agent, HierarchyGroup
 
@@ -20,6 +22,13 @@ class SecurityProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def granted_permissions(user_ref=OuterRef("pk")) -> ArraySubquery:
+    """The permission names of every profile of the user `user_ref` points at, as one
+    SQL expression, so a query that loads a user can load them too."""
+    names = SecurityProfile.objects.filter(users=user_ref).annotate(granted=Func(F("permissions"), function="unnest"))
+    return ArraySubquery(names.values("granted"))
 
 
 class User(AbstractUser):
@@ -40,8 +49,8 @@ class User(AbstractUser):
             if not self.is_active or not self.pk:
                 cached = frozenset()
             else:
-                rows = SecurityProfile.objects.filter(users=self).values_list("permissions", flat=True)
-                cached = frozenset(name for permissions in rows for name in permissions)
+                granted = User.objects.filter(pk=self.pk).annotate(granted=granted_permissions())
+                cached = frozenset(granted.values_list("granted", flat=True).get())
             self._connect_permissions = cached
         return cached
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.db.models import OuterRef
 from django.utils import timezone
 
-from portal.accounts.models import ApiToken, User
+from portal.accounts.models import ApiToken, User, granted_permissions
 
 TOKEN_PREFIX = "cpt_"
 
@@ -32,13 +33,16 @@ def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = (
-        # The group comes along: the access rule reads it on nearly every API request.
+        # The group and permissions come along: the access rule reads them on nearly
+        # every API request.
         ApiToken.objects.select_related("user", "user__hierarchy_group")
+        .annotate(granted=granted_permissions(OuterRef("user_id")))
         .filter(token_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if row is None:
         return None
+    row.user._connect_permissions = frozenset(row.granted)
     # Recording every use would write on every request; a minute's precision is plenty.
     now = timezone.now()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:

@@ -37,10 +37,11 @@ class SearchPage:
     total_capped: bool
 
 
-def search_queryset(*, user, criteria: SearchCriteria) -> QuerySet:
-    """The contacts matching `criteria` that `user` may see, unordered."""
+def search_queryset(*, user, criteria: SearchCriteria, for_count: bool = False) -> QuerySet:
+    """The contacts matching `criteria` that `user` may see, unordered; `for_count`
+    shapes the same set for counting (see `criteria_q`)."""
     # SECURITY: always start from the user's visible contacts; filters only narrow them.
-    return Contact.objects.visible_to(user).filter(criteria_q(user, criteria))
+    return Contact.objects.visible_to(user).filter(criteria_q(user, criteria, by_copies=for_count))
 
 
 def count_capped(queryset: QuerySet, cap: int) -> tuple[int, bool]:
@@ -60,7 +61,8 @@ def contact_search(*, user, criteria: SearchCriteria, page_token: str | None = N
     spec = sort_spec(criteria)
     matching = search_queryset(user=user, criteria=criteria)
     position = (state.value, state.pk) if state else None
-    with transaction.atomic():
+    # Only reads: inside a caller's transaction (the API's, with its audit) no savepoint.
+    with transaction.atomic(savepoint=False):
         _tuned()
         page = ordered(matching, spec, position).select_related(*ROW_RELATIONS).defer(*UNSHOWN)
         rows = list(page[: wanted + 1]) if wanted else []
@@ -70,7 +72,7 @@ def contact_search(*, user, criteria: SearchCriteria, page_token: str | None = N
         elif not more:
             total, capped = len(contacts), False
         else:
-            total, capped = count_capped(matching, cap)
+            total, capped = count_capped(search_queryset(user=user, criteria=criteria, for_count=True), cap)
     next_token = None
     if more and contacts and served + len(contacts) < cap:
         last = contacts[-1]

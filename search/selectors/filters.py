@@ -3,7 +3,9 @@
 SECURITY: these conditions only ever narrow `Contact.objects.visible_to(user)`; they are
 never a base queryset of their own. Multi-valued relations (attribute index,
 recordings, search documents) are tested with `Exists`, never joined, so no filter can
-multiply or leak rows.
+multiply or leak rows. Counts repeat the user's scope and the time range on the search
+documents' copies of them, only so PostgreSQL can intersect the document indexes; the
+contact's own conditions still decide.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 
+from hierarchy.access import contact_scope
 from hierarchy.models import Agent
 from portal.accounts import permissions as p
 from portal.crypto import attribute_blind_index
@@ -21,7 +24,7 @@ from portal.phone import phone_blind_index
 from search.criteria import MATCH_ALL, MATCH_ANY, MATCH_NONE, TIME_TYPES, SearchCriteria, TextCriterion
 from search.models import ContactAnalysis, ContactAttributeIndex, Queue, RoutingProfile, TranscriptSearchDoc
 
-# Who spoke, as the search document weights it (search/sql/fts.sql).
+# Who spoke, as the search document's writer weights it (search/sql/fts_roles.sql).
 ROLE_WEIGHTS = {"AGENT": "A", "CUSTOMER": "B", "SYSTEM": "C", "CUSTOM_BOT": "C", "SUPERVISOR": "C"}
 
 
@@ -41,18 +44,38 @@ class DocumentMatches(Func):
         return f"({document_sql} @@ {self.query_sql})", (*document_params, *self.query_params)
 
 
-def criteria_q(user, criteria: SearchCriteria) -> Q:
-    """Every filter of `criteria`; a contact id ignores the others (the scope still applies)."""
+def criteria_q(user, criteria: SearchCriteria, *, by_copies: bool = False) -> Q:
+    """Every filter of `criteria`; a contact id ignores the others (the scope still applies).
+
+    `by_copies` also narrows search documents by their copies of the scope and time
+    (see `_copied_scope_q`): for counting, where intersecting the document's indexes
+    beats probing documents contact by contact. A page wants the opposite: walking
+    contacts in sort order and stopping at the page's end, which the planner only picks
+    when it does not see (and multiply) the same condition twice."""
     if criteria.contact_id:
         return Q(contact_id=criteria.contact_id)
+    narrowing = _copied_scope_q(user, criteria) if by_copies else Q()
     q = _time_q(criteria) & _record_q(criteria) & _directory_q(criteria) & _phone_q(criteria)
     if criteria.uses_keywords:
-        q &= keyword_exists(user, criteria.transcript, criteria.transcript_match)
+        q &= keyword_exists(user, criteria, narrowing)
     if criteria.uses_characteristics:
         q &= _analysis_exists(criteria)
     if criteria.uses_attributes:
         q &= _attributes_q(criteria)
     return q
+
+
+def _copied_scope_q(user, criteria: SearchCriteria) -> Q:
+    """The contact's scope and initiation range, on a search document's copies.
+
+    The same rule (`contact_scope`) and field names as on contacts. A row whose copies
+    are NULL (written before its contact committed) stays a candidate: a copy may only
+    narrow what the contact's own conditions allow, never decide."""
+    q = contact_scope(user)
+    if TIME_TYPES[criteria.time_type] == "initiation_ts":
+        q &= _time_q(criteria)
+    # `Q() | x` would be `x` alone: nothing to narrow must stay nothing.
+    return q | Q(initiation_ts__isnull=True) if q else Q()
 
 
 def _time_q(criteria: SearchCriteria) -> Q:
@@ -141,15 +164,15 @@ def tsquery_sql(criteria: tuple[TextCriterion, ...], match: str) -> tuple[str, l
     return "(" + joiner.join(sql for sql, _ in pieces) + ")", [param for _, ps in pieces for param in ps]
 
 
-def keyword_exists(user, criteria: tuple[TextCriterion, ...], match: str) -> Exists:
+def keyword_exists(user, criteria: SearchCriteria, narrowing: Q) -> Exists:
     """Contacts whose transcript text — the text this user may read — matches.
 
     SECURITY: without unredacted transcript access only REDACTED documents count. With it,
     ORIGINAL documents count too; those exist only for contacts that have no redacted
     analysis, so the original text of a redacted contact is never searchable by anyone.
     """
-    sql, params = tsquery_sql(criteria, match)
-    docs = TranscriptSearchDoc.objects.filter(contact_id=OuterRef("contact_id"))
+    sql, params = tsquery_sql(criteria.transcript, criteria.transcript_match)
+    docs = TranscriptSearchDoc.objects.filter(narrowing, contact_id=OuterRef("contact_id"))
     if not user.has_connect_permission(p.TRANSCRIPTS_UNREDACTED):
         docs = docs.filter(version=TranscriptSearchDoc.REDACTED)
     return Exists(docs.filter(DocumentMatches(F("document"), sql, tuple(params))))

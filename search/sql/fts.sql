@@ -6,6 +6,7 @@
 -- (解約したい → 解約 約し した たい, plus the run's last character so a one-character
 -- search can find it); other words stay whole. A query becomes a phrase (<->) of the
 -- same bigrams, so a Japanese word matches inside a longer run and nowhere else.
+-- Stored documents and queries are per role: see fts_roles.sql.
 -- Calls inside are schema-qualified: restores run with an empty search_path.
 
 CREATE OR REPLACE FUNCTION public.portal_fts_bigrams(run text, with_tail boolean)
@@ -38,21 +39,4 @@ RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', public.portal_fts_text(agent, true)), 'A')
       || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', public.portal_fts_text(customer, true)), 'B')
       || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', public.portal_fts_text(other, true)), 'C')
-$$;
-
--- A search term (word or phrase) as a tsquery, limited to the given weights ('' = any).
--- A single CJK character becomes a prefix query over the bigrams.
-CREATE OR REPLACE FUNCTION public.portal_fts_query(term text, weights text)
-RETURNS tsquery LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN q::text = '' THEN q
-    WHEN pg_catalog.length(t) = 1 AND t ~ '^[\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$'
-      THEN pg_catalog.to_tsquery('pg_catalog.simple', pg_catalog.quote_literal(t) || ':*' || weights)
-    WHEN weights = '' THEN q
-    ELSE pg_catalog.regexp_replace(q::text, '(''(?:[^'']|'''')*'')', '\1:' || weights, 'g')::tsquery
-  END
-  FROM (
-    SELECT pg_catalog.lower(NORMALIZE(pg_catalog.btrim(COALESCE(term, '')), NFKC)) AS t,
-           pg_catalog.phraseto_tsquery('pg_catalog.simple', public.portal_fts_text(term, false)) AS q
-  ) AS parts
 $$;

@@ -143,3 +143,25 @@ def test_terms_are_comma_separated_with_quoted_phrases(text, terms):
 def test_terms_without_letters_are_refused(text):
     with pytest.raises(CriteriaError):
         parse_terms(text)
+
+
+def test_documents_are_stored_with_one_lexeme_per_role(search_world):
+    from django.db import connection
+
+    refund = search_world.calls["refund"].contact_id
+    document = TranscriptSearchDoc.objects.get(contact_id=refund).document
+    assert "'b:refund'" in document and "'a:thank'" in document and "'c:recorded'" in document
+    assert ":B" not in document  # no weights left for GIN to re-check
+    with connection.cursor() as cursor:
+        # A rewrite of a converted document (as an upsert does) changes nothing.
+        cursor.execute("UPDATE search_transcriptsearchdoc SET document = document WHERE contact_id = %s", [refund])
+    assert TranscriptSearchDoc.objects.get(contact_id=refund).document == document
+
+
+def test_a_role_matches_only_its_own_words_in_phrases_and_prefixes(search_world):
+    w = search_world
+    admin = w.users.admin
+    assert said(admin, '"get a refund"', "CUSTOMER") == named(w, "refund")
+    assert said(admin, '"get a refund"', "AGENT") == set()
+    assert said(admin, "解", "CUSTOMER") == named(w, "ja")
+    assert said(admin, "解", "AGENT") == set()
