@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -219,3 +220,27 @@ def test_total_count_is_capped(search_world, settings):
     assert (exact.total_count, exact.total_capped) == (4, True)
     small = contact_search(user=user, criteria=SearchCriteria(channels=("CHAT",)), page_size=2)
     assert (small.total_count, small.total_capped) == (1, False)
+
+
+ANALYSIS_CASES = [
+    {"sentiment": SentimentCriterion("AGENT", "SHIFT", begin_min=-5, begin_max=-1, end_min=1, end_max=5)},
+    {"sentiment": SentimentCriterion("CUSTOMER", "SHIFT", begin_min=-5, begin_max=-1, end_min=1, end_max=5)},
+    {"sentiment": SentimentCriterion("AGENT", "SCORE", min=-5, max=5)},
+    {"sentiment": SentimentCriterion("CUSTOMER", "SCORE", min=-5, max=5)},
+    {"non_talk": NonTalkCriterion(min_ms=1, max_ms=2, min_percent=1, max_percent=2)},
+    {"interruptions_min": 1, "interruptions_max": 2},
+    *[{"categories": CategoryCriterion(("Billing",), match)} for match in ("MATCH_ANY", "MATCH_ALL", "MATCH_NONE")],
+]
+
+
+@pytest.mark.parametrize("criteria", ANALYSIS_CASES)
+def test_analysis_filters_read_only_columns_of_the_covering_index(criteria):
+    # A column missing from the index turns every per-contact analysis lookup of a
+    # count into a table visit as well.
+    from search.models import ANALYSIS_FILTERED, ContactAnalysis
+    from search.selectors.filters import _analysis_conditions
+
+    sql = str(ContactAnalysis.objects.filter(_analysis_conditions(SearchCriteria(**criteria))).values("pk").query)
+    where = sql.split(" WHERE ", 1)[1]
+    read = set(re.findall(r'"search_contactanalysis"\."(\w+)"', where))
+    assert read and read <= set(ANALYSIS_FILTERED)
