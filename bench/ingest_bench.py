@@ -8,6 +8,7 @@ import argparse
 import time
 import uuid
 from datetime import UTC, datetime
+from itertools import islice
 
 from bench.common import setup_django
 
@@ -16,6 +17,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--analyses", type=int, default=20_000)
+    parser.add_argument("--bucket", help="reuse the objects an earlier run left in this bucket (A/B comparisons)")
+    parser.add_argument("--skip-records", action="store_true", help="measure the analyses only")
     args = parser.parse_args()
     setup_django("bench_ingest")
 
@@ -30,37 +33,41 @@ def main() -> None:
         cursor.execute("TRUNCATE search_contact, search_contactanalysis, search_transcriptturn, "
                        "search_transcriptsearchdoc, search_ingestedobject, search_ingestrejection, "
                        "search_contactattributeindex, recordings_recording CASCADE")  # fmt: skip
-    bucket = f"bench-{uuid.uuid4().hex[:8]}"
+    reuse = bool(args.bucket) and any(True for _ in islice(storage.list_objects(args.bucket), 1))
+    bucket = args.bucket or f"bench-{uuid.uuid4().hex[:8]}"
     storage.ensure_bucket(bucket)
     now = datetime(2026, 11, 1, tzinfo=UTC)
 
     started = time.perf_counter()
     ctr_objects = (o for o in generate_instance(contacts=args.records, seed=1, now=now, bucket=bucket,
                                                 audio_budget_bytes=0) if o.role == "ctr")  # fmt: skip
-    written = _upload(ctr_objects, bucket, bucket)
+    written = (0,) if reuse else _upload(ctr_objects, bucket, bucket)
     analyses = []
     for obj in generate_instance(contacts=args.analyses, seed=2, now=now, bucket=bucket, audio_budget_bytes=0):
         if obj.role == "analysis":
             analyses.append(obj)
             if len(analyses) >= args.analyses:
                 break
-    _upload(analyses, bucket, bucket)
-    print(f"prepared {written[0]} CTR objects and {len(analyses)} analysis files in S3 "
+    if not reuse:
+        _upload(analyses, bucket, bucket)
+    print(f"prepared {written[0]} CTR objects and {len(analyses)} analysis files in S3 bucket {bucket} "
           f"({time.perf_counter() - started:.0f} s, not measured)")  # fmt: skip
 
-    started = time.perf_counter()
-    report = ingest_sources([f"s3://{bucket}/ctr/"])
-    elapsed = time.perf_counter() - started
-    records = report.contacts
-    print(f"contact records: {records:,} contacts in {elapsed:.1f} s = {records / elapsed:,.0f} records/s "
-          f"(target ≥ 5,000/s; {len(report.rejections)} rejected)")  # fmt: skip
-    _stages(report, records)
+    if not args.skip_records:
+        started = time.perf_counter()
+        report = ingest_sources([f"s3://{bucket}/ctr/"])
+        elapsed = time.perf_counter() - started
+        records = report.contacts
+        print(f"contact records: {records:,} contacts in {elapsed:.1f} s = {records / elapsed:,.0f} records/s "
+              f"(target ≥ 5,000/s; {len(report.rejections)} rejected)")  # fmt: skip
+        _stages(report, records)
 
     started = time.perf_counter()
     report = ingest_sources([f"s3://{bucket}/Analysis/"])
     elapsed = time.perf_counter() - started
     print(f"analyses: {report.analyses:,} files in {elapsed:.1f} s = {report.analyses / elapsed:,.0f} analyses/s "
-          f"(target ≥ 1,000/s; {len(report.rejections)} rejected)")  # fmt: skip
+          f"(target ≥ 1,000/s; {len(report.rejections)} rejected; {report.originals_not_downloaded:,} originals "
+          f"settled by their redacted twin, not downloaded)")  # fmt: skip
     _stages(report, report.analyses)
     _store_ceiling(bucket, analyses[:2000])
     _without_s3(analyses[:4000])

@@ -168,14 +168,26 @@ def head(bucket: str, key: str) -> ObjectInfo | None:
     return ObjectInfo(bucket, key, answer.get("ETag", "").strip('"'), int(answer.get("ContentLength", 0)))
 
 
-def list_objects(bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+def list_objects(bucket: str, prefix: str = "", *, direct_only: bool = False) -> Iterator[ObjectInfo]:
+    """Every object under `prefix`, or with `direct_only` those not inside a sub-folder."""
+    args = {"Bucket": bucket, "Prefix": prefix, **({"Delimiter": "/"} if direct_only else {})}
     try:
-        pages = client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for page in pages:
+        for page in client().get_paginator("list_objects_v2").paginate(**args):
             for item in page.get("Contents", []):
                 yield ObjectInfo(bucket, item["Key"], item.get("ETag", "").strip('"'), int(item.get("Size", 0)))
     except (ClientError, BotoCoreError) as error:
         raise _wrap(error, f"list s3://{bucket}/{prefix}") from error
+
+
+def list_folders(bucket: str, prefix: str = "") -> list[str]:
+    """The sub-folders directly under `prefix` (S3's common prefixes), e.g. `Analysis/Voice/`."""
+    folders: list[str] = []
+    try:
+        for page in client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+            folders += [item["Prefix"] for item in page.get("CommonPrefixes", [])]
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"list s3://{bucket}/{prefix}") from error
+    return folders
 
 
 def list_versions(bucket: str, key: str) -> list[ObjectVersion]:

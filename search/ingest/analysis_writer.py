@@ -175,3 +175,23 @@ def redacted_audio_seen(bucket: str, key: str, contact_id: str) -> None:
             """,
             [contact_id, bucket, key],
         )
+
+
+# Only a row that already holds a redacted analysis takes the key: any other original
+# still has to be read, for its metrics or for its ORIGINAL document.
+_ORIGINAL_KEY_SQL = """
+    UPDATE search_contactanalysis a SET original_key = t.key, updated_at = now()
+    FROM unnest(%s::text[], %s::text[]) AS t(contact_id, key)
+    WHERE a.contact_id = t.contact_id AND a.redacted_key <> ''
+    RETURNING a.contact_id
+"""
+
+
+def original_keys_record(keys: dict[str, str]) -> set[str]:
+    """Record {contact id: original key} on contacts with a redacted analysis, in one
+    UPDATE; returns the contact ids that had one."""
+    if not keys:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_ORIGINAL_KEY_SQL, [list(keys), list(keys.values())])
+        return {row[0] for row in cursor.fetchall()}

@@ -27,10 +27,10 @@ from search.ingest.writer import SealedContact, seal
 # Two cores: two workers keep both busy while the parent mostly waits on PostgreSQL.
 WORKERS = min(4, os.cpu_count() or 1)
 # How far the workers may run ahead of the writer: enough input for about two contact
-# batches, so they keep preparing while the parent waits on PostgreSQL for the last
-# one. Counted in bytes as well as objects, since Firehose objects range from a few
-# records to many thousands.
-AHEAD_OBJECTS = 32
+# batches, or half an analysis batch, so they keep preparing while the parent waits on
+# PostgreSQL for the last one. Counted in bytes as well as objects, since Firehose
+# objects range from a few records to many thousands.
+AHEAD_OBJECTS = 256
 AHEAD_BYTES = 16 * 1024 * 1024
 _ANALYSIS_KEY = re.compile(r"(^|/)Analysis/(Voice|Chat)/")
 _ANALYSIS_NAME = re.compile(r"_analysis_(redacted_)?\d{4}-\d{2}-\d{2}T|contact_lens")

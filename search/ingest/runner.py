@@ -24,7 +24,8 @@ from search.ingest import lens
 from search.ingest.analysis_writer import analyses_upsert, redacted_audio_seen
 from search.ingest.directory import DirectoryCache, DirectorySeen
 from search.ingest.prepare import Prepared, Preparer
-from search.ingest.sources import SourceObject, iter_source
+from search.ingest.sources import Segment, SourceObject, iter_segments
+from search.ingest.twins import without_settled_originals
 from search.ingest.writer import SealedContact, contacts_upsert
 from search.models import IngestedObject, IngestRejection
 
@@ -33,6 +34,11 @@ log = logging.getLogger(__name__)
 CONTACT_BATCH = 2000
 READ_THREADS = 16
 PREFETCH = 64
+# How far the reader threads may run ahead of the writer. A batch's write is mostly
+# PostgreSQL's time (to_tsvector, GIN inserts), during which the threads keep fetching
+# only if the window holds about a batch of small files; bytes bound it for large ones.
+READ_AHEAD_OBJECTS = 1000
+READ_AHEAD_BYTES = 32 * 1024 * 1024
 ANALYSIS_BATCH = 500  # files per transaction: each batch costs a dozen round trips
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _UUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
@@ -54,6 +60,8 @@ class Rejection:
 class IngestReport:
     contacts: int = 0
     analyses: int = 0
+    # Originals settled by their redacted twin: counted in `analyses`, never downloaded.
+    originals_not_downloaded: int = 0
     objects_read: int = 0
     objects_already_read: int = 0
     rejections: list[Rejection] = field(default_factory=list)
@@ -78,15 +86,28 @@ class IngestRun:
     def ingest(self, source: str) -> None:
         """Raises `SourceUnreadable` only when the source itself cannot be listed."""
         seen = self._already_read(source)
-        fresh = (obj for obj in iter_source(source) if self.force or not self._skip(obj, seen))
-        # Worker processes only pay off for a large source: look at the first objects listed.
+        for segment in iter_segments(source):
+            self._ingest_segment(segment, seen)
+            # Written before the next segment is listed: its originals look for these twins.
+            self.flush()
+
+    def _ingest_segment(self, segment: Segment, seen: set[tuple[str, str]]) -> None:
+        unread = (obj for obj in segment if self.force or not self._skip(obj, seen))
+        fresh = without_settled_originals(unread, self._settled)
+        # Worker processes only pay off for a large segment: look at the first objects listed.
         head = list(islice(fresh, PREFETCH))
+        if not head:
+            return
         parallel = len(head) == PREFETCH or sum(obj.size for obj in head) >= PARALLEL_MIN_BYTES
         # Created before _prefetched, so its worker processes fork before any reader thread exists.
         with Preparer(parallel=parallel) as preparer:
             for obj, prepared in preparer.map(_prefetched(chain(head, fresh))):
                 self._read_object(obj, prepared)
-        self.flush()
+
+    def _settled(self, originals: list[SourceObject]) -> None:
+        self._mark_read(originals)
+        self.report.analyses += len(originals)
+        self.report.originals_not_downloaded += len(originals)
 
     def _skip(self, obj: SourceObject, seen: set[tuple[str, str]]) -> bool:
         if (obj.uri, obj.fingerprint) in seen:
@@ -167,13 +188,17 @@ def _read(obj: SourceObject) -> bytes | Exception | None:
 
 def _prefetched(objects: Iterator[SourceObject]) -> Iterator[tuple[SourceObject, bytes | Exception | None]]:
     """Reads objects ahead on a few threads (S3 latency, not bandwidth, is the limit),
-    yielding them in listing order with at most PREFETCH objects in memory."""
+    yielding them in listing order with at most READ_AHEAD_OBJECTS (or about
+    READ_AHEAD_BYTES) in memory."""
     with ThreadPoolExecutor(READ_THREADS) as pool:
         window: deque[tuple[SourceObject, Future]] = deque()
+        in_window = 0
         for obj in objects:
             window.append((obj, pool.submit(_read, obj)))
-            if len(window) >= PREFETCH:
+            in_window += 0 if _is_audio(obj) else obj.size
+            while len(window) >= READ_AHEAD_OBJECTS or in_window >= READ_AHEAD_BYTES:
                 first, future = window.popleft()
+                in_window -= 0 if _is_audio(first) else first.size
                 yield first, future.result()
         while window:
             first, future = window.popleft()
