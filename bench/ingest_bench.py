@@ -33,9 +33,9 @@ def main() -> None:
         cursor.execute("TRUNCATE search_contact, search_contactanalysis, search_transcriptturn, "
                        "search_transcriptsearchdoc, search_ingestedobject, search_ingestrejection, "
                        "search_contactattributeindex, recordings_recording CASCADE")  # fmt: skip
-    reuse = bool(args.bucket) and any(True for _ in islice(storage.list_objects(args.bucket), 1))
     bucket = args.bucket or f"bench-{uuid.uuid4().hex[:8]}"
     storage.ensure_bucket(bucket)
+    reuse = bool(args.bucket) and any(True for _ in islice(storage.list_objects(bucket), 1))
     now = datetime(2026, 11, 1, tzinfo=UTC)
 
     started = time.perf_counter()

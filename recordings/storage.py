@@ -8,15 +8,21 @@ A cached client with short timeouts, a handful of verbs, and two exceptions:
 from __future__ import annotations
 
 import functools
+import http.client
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 import boto3
 import urllib3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+
+from recordings import sigv4
 
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
 
@@ -127,32 +133,80 @@ def open_stream(bucket: str, key: str) -> tuple[BinaryIO, int]:
 
 
 @functools.cache
-def _http() -> urllib3.PoolManager:
-    return urllib3.PoolManager(
-        maxsize=32,
-        timeout=urllib3.Timeout(connect=3, read=30),
-        retries=urllib3.Retry(total=3, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
-    )
+def _credentials():
+    """The same credentials the client uses (settings, else boto3's default chain);
+    refreshable ones (instance roles) renew themselves."""
+    return boto3.session.Session(
+        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,
+        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
+        region_name=settings.AWS_REGION,
+    ).get_credentials()
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    scheme: str
+    hostname: str
+    port: int
+    host_header: str
+
+
+@functools.cache
+def _endpoint() -> _Endpoint:
+    url = urlsplit(client().meta.endpoint_url)
+    default = 443 if url.scheme == "https" else 80
+    port = url.port or default
+    hostname = url.hostname or ""
+    return _Endpoint(url.scheme, hostname, port, hostname if port == default else f"{hostname}:{port}")
+
+
+_connections = threading.local()
+_GET_ATTEMPTS = 3
+
+
+def _connection(endpoint: _Endpoint) -> http.client.HTTPConnection:
+    conn = getattr(_connections, "conn", None)
+    if conn is None:
+        kind = http.client.HTTPSConnection if endpoint.scheme == "https" else http.client.HTTPConnection
+        conn = _connections.conn = kind(endpoint.hostname, endpoint.port, timeout=30)
+    return conn
 
 
 def get_bytes_presigned(bucket: str, key: str) -> bytes:
-    """`get_bytes` through a presigned URL and a plain urllib3 pool, for reading many
-    small objects (ingest). boto3's get_object spends ~1.4 ms of CPU per call under the
-    GIL; signing a URL and a bare GET cost about half (~980 vs ~630 GETs/s with 16
-    threads). Unlike boto3 it ignores proxy and custom CA bundle settings."""
+    """`get_bytes` for reading many small objects (ingest): a query-signed GET on a
+    kept-alive connection per thread. boto3's get_object costs ~1.4 ms of CPU per call
+    under the GIL, a botocore-presigned URL through urllib3 ~0.5 ms, this ~0.2 ms: that
+    doubles how many files one process can read. Unlike boto3 it ignores proxy and
+    custom CA bundle settings (HTTPS uses the system's trust store)."""
     what = f"s3://{bucket}/{key}"
-    try:
-        url = client().generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=300)
-        response = _http().request("GET", url)
-    except BotoCoreError as error:
-        raise _wrap(error, what) from error
-    except urllib3.exceptions.HTTPError as error:
-        raise StorageError(f"{what}: S3 is unreachable ({type(error).__name__})") from error
-    if response.status == 404:
-        raise ObjectMissing(f"{what}: not in storage")
-    if response.status != 200:
-        raise StorageError(f"{what}: S3 answered HTTP {response.status}")
-    return response.data
+    endpoint = _endpoint()
+    credentials = _credentials()
+    if credentials is None:
+        raise StorageError(f"{what}: no AWS credentials are configured")
+    for attempt in range(1, _GET_ATTEMPTS + 1):
+        frozen = credentials.get_frozen_credentials()
+        target = sigv4.presigned_get_target(
+            host=endpoint.host_header, bucket=bucket, key=key, access_key=frozen.access_key,
+            secret_key=frozen.secret_key, region=client().meta.region_name, session_token=frozen.token,
+        )  # fmt: skip
+        conn = _connection(endpoint)
+        try:
+            conn.request("GET", target, headers={"Host": endpoint.host_header})
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            conn.close()  # the next request reconnects
+            if attempt == _GET_ATTEMPTS:
+                raise StorageError(f"{what}: S3 is unreachable ({type(error).__name__})") from error
+            continue
+        if response.status == 200:
+            return body
+        if response.status == 404:
+            raise ObjectMissing(f"{what}: not in storage")
+        if response.status < 500 or attempt == _GET_ATTEMPTS:
+            raise StorageError(f"{what}: S3 answered HTTP {response.status}")
+        time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
 
 
 def head(bucket: str, key: str) -> ObjectInfo | None:

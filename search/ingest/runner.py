@@ -11,9 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -23,6 +20,7 @@ from django.db import transaction
 from search.ingest import lens
 from search.ingest.analysis_writer import analyses_upsert, redacted_audio_seen
 from search.ingest.directory import DirectoryCache, DirectorySeen
+from search.ingest.pipeline import Pipeline
 from search.ingest.prepare import Prepared, Preparer
 from search.ingest.sources import Segment, SourceObject, iter_segments
 from search.ingest.twins import without_settled_originals
@@ -32,13 +30,7 @@ from search.models import IngestedObject, IngestRejection
 log = logging.getLogger(__name__)
 
 CONTACT_BATCH = 2000
-READ_THREADS = 16
 PREFETCH = 64
-# How far the reader threads may run ahead of the writer. A batch's write is mostly
-# PostgreSQL's time (to_tsvector, GIN inserts), during which the threads keep fetching
-# only if the window holds about a batch of small files; bytes bound it for large ones.
-READ_AHEAD_OBJECTS = 1000
-READ_AHEAD_BYTES = 32 * 1024 * 1024
 ANALYSIS_BATCH = 500  # files per transaction: each batch costs a dozen round trips
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _UUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
@@ -99,10 +91,21 @@ class IngestRun:
         if not head:
             return
         parallel = len(head) == PREFETCH or sum(obj.size for obj in head) >= PARALLEL_MIN_BYTES
-        # Created before _prefetched, so its worker processes fork before any reader thread exists.
+        # Created first, so its worker processes fork before any reader thread exists.
         with Preparer(parallel=parallel) as preparer:
-            for obj, prepared in preparer.map(_prefetched(chain(head, fresh))):
-                self._read_object(obj, prepared)
+            pipeline = Pipeline(preparer)
+            try:
+                # Listing, and settling originals by their twins, stay on this thread with
+                # the writes: they use the database.
+                for obj in chain(head, fresh):
+                    pipeline.feed(obj)
+                    while pipeline.full:
+                        self._read_object(*pipeline.take())
+                for obj, prepared in pipeline.drain():
+                    self._read_object(obj, prepared)
+            except BaseException:
+                pipeline.cancel()
+                raise
 
     def _settled(self, originals: list[SourceObject]) -> None:
         self._mark_read(originals)
@@ -170,39 +173,6 @@ class IngestRun:
             [IngestedObject(source=o.uri[:2048], etag=o.fingerprint[:128], kind="object") for o in objects],
             ignore_conflicts=True,
         )
-
-
-def _is_audio(obj: SourceObject) -> bool:
-    return obj.key.lower().endswith(".wav")
-
-
-def _read(obj: SourceObject) -> bytes | Exception | None:
-    """The object's bytes; None for audio (never downloaded here); the error if reading failed."""
-    if _is_audio(obj):
-        return None
-    try:
-        return obj.read()
-    except Exception as error:  # noqa: BLE001 - one unreadable object must not stop the run
-        return error
-
-
-def _prefetched(objects: Iterator[SourceObject]) -> Iterator[tuple[SourceObject, bytes | Exception | None]]:
-    """Reads objects ahead on a few threads (S3 latency, not bandwidth, is the limit),
-    yielding them in listing order with at most READ_AHEAD_OBJECTS (or about
-    READ_AHEAD_BYTES) in memory."""
-    with ThreadPoolExecutor(READ_THREADS) as pool:
-        window: deque[tuple[SourceObject, Future]] = deque()
-        in_window = 0
-        for obj in objects:
-            window.append((obj, pool.submit(_read, obj)))
-            in_window += 0 if _is_audio(obj) else obj.size
-            while len(window) >= READ_AHEAD_OBJECTS or in_window >= READ_AHEAD_BYTES:
-                first, future = window.popleft()
-                in_window -= 0 if _is_audio(first) else first.size
-                yield first, future.result()
-        while window:
-            first, future = window.popleft()
-            yield first, future.result()
 
 
 def ingest_sources(sources: list[str], *, force: bool = False) -> IngestReport:
