@@ -14,10 +14,11 @@ import unicodedata
 _CJK = "\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(f"([{_CJK}]+)|([^{_CJK}]+)")
 
+# A stored document from (agent, customer, anyone else) text that went through
+# `fts_text`: role-prefixed lexemes, as portal_fts_by_role(portal_fts_document(...))
+# makes from the raw text (search/sql/fts_role_documents.sql).
 DOCUMENT_SQL = (
-    "setweight(to_tsvector('pg_catalog.simple', %s), 'A') || "
-    "setweight(to_tsvector('pg_catalog.simple', %s), 'B') || "
-    "setweight(to_tsvector('pg_catalog.simple', %s), 'C')"
+    "portal_fts_role_lexemes(%s, 'a') || portal_fts_role_lexemes(%s, 'b') || portal_fts_role_lexemes(%s, 'c')"
 )
 
 
