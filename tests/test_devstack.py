@@ -21,6 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from portal.devstack import DevstackError, down, load_service_env, status, up
+from portal.devstack import postgres as devstack_postgres
 from portal.devstack import redis as devstack_redis
 from portal.devstack.proc import pid_alive, read_pid
 
@@ -113,6 +114,29 @@ def test_services_answer(stack: Stack) -> None:
     s3.create_bucket(Bucket="devstack-test")
     s3.put_object(Bucket="devstack-test", Key="hello.txt", Body=b"hello")
     assert s3.get_object(Bucket="devstack-test", Key="hello.txt")["Body"].read() == b"hello"
+
+
+def _shared_buffers_mb(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT setting::bigint * 8192 / 1048576 FROM pg_settings WHERE name = 'shared_buffers'")
+        return row.fetchone()[0]
+
+
+def test_postgres_gets_a_cache_sized_to_the_machine(stack: Stack) -> None:
+    (setting,) = devstack_postgres.memory_settings()
+    wanted = int(setting.split("'")[1].removesuffix("MB"))
+    assert 128 <= wanted <= 2048
+    assert _shared_buffers_mb(stack.env["DATABASE_URL"]) == wanted
+
+    # An existing data dir with an older value of ours gets the current one at its next start.
+    conf = stack.var / "pg" / "postgresql.conf"
+    conf.write_text(conf.read_text().replace(setting, "shared_buffers = '16MB'"))
+    down(stack.var)
+    env = up(stack.var, echo=lambda line: None)
+    assert _shared_buffers_mb(env["DATABASE_URL"]) == wanted
+    assert conf.read_text().count("set by portal.devstack") == 1
 
 
 def test_second_up_reuses_quickly(stack: Stack) -> None:

@@ -25,12 +25,30 @@ ENV_KEYS = (ENV_VAR,)
 DB_NAME = "portal"
 
 # Runs in the child; its output (pgserver logs at INFO) goes to var/log/postgres-launcher.log.
+# The memory settings are written into postgresql.conf before the server starts: right
+# after initdb for a new data dir (pgserver runs initdb and start in one call), or
+# ahead of the next start for an existing one.
 _LAUNCHER = """
 import logging, os, subprocess, sys, warnings
+from pathlib import Path
 warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 import pgserver
+import pgserver.postgres_server as server
+
+def tune(data):
+    conf = Path(data) / "postgresql.conf"
+    lines = [line for line in conf.read_text().splitlines() if not line.endswith("{TAG}")]
+    conf.write_text("\\n".join(lines + [line + "  {TAG}" for line in sys.argv[2:]]) + "\\n")
+
+_initdb = server.initdb
+def initdb(*args, pgdata, **kwargs):
+    _initdb(*args, pgdata=pgdata, **kwargs)
+    tune(pgdata)
+server.initdb = initdb
 try:
+    if (Path(sys.argv[1]) / "PG_VERSION").exists():
+        tune(sys.argv[1])
     pgserver.get_server(sys.argv[1], cleanup_mode=None)
 except subprocess.CalledProcessError as exc:
     print(f"{MARK}{os.path.basename(exc.cmd[0])} exited with status {exc.returncode}", file=sys.stderr)
@@ -38,7 +56,19 @@ except subprocess.CalledProcessError as exc:
 except Exception as exc:
     print(f"{MARK}{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
     sys.exit(1)
-""".replace("{MARK}", "pgserver failed: ")
+""".replace("{MARK}", "pgserver failed: ").replace("{TAG}", "# set by portal.devstack")
+
+
+def memory_settings() -> list[str]:
+    """initdb's 128 MB of shared buffers is a tenth of what a million-contact search
+    touches; a quarter of the machine's memory (the usual advice), 128 MB to 2 GB,
+    keeps those pages in PostgreSQL's own cache. Linux commits it only as it is used."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (OSError, ValueError):
+        total = 0
+    megabytes = max(128, min(2048, total // 4 // 2**20))
+    return [f"shared_buffers = '{megabytes}MB'"]
 
 
 def pgdata(paths: Paths) -> Path:
@@ -115,7 +145,7 @@ def _launch(paths: Paths) -> None:
         try:
             # cwd=var: initdb runs as `pgserver` and fails in a directory it cannot enter.
             done = subprocess.run(
-                [sys.executable, "-c", _LAUNCHER, str(pgdata(paths))],
+                [sys.executable, "-c", _LAUNCHER, str(pgdata(paths)), *memory_settings()],
                 cwd=paths.var,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
