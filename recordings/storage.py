@@ -165,10 +165,14 @@ _GET_ATTEMPTS = 3
 
 
 def _connection(endpoint: _Endpoint) -> http.client.HTTPConnection:
+    """This thread's kept-alive connection to `endpoint`."""
     conn = getattr(_connections, "conn", None)
-    if conn is None:
+    if conn is None or getattr(_connections, "endpoint", None) != endpoint:
+        if conn is not None:
+            conn.close()
         kind = http.client.HTTPSConnection if endpoint.scheme == "https" else http.client.HTTPConnection
         conn = _connections.conn = kind(endpoint.hostname, endpoint.port, timeout=30)
+        _connections.endpoint = endpoint
     return conn
 
 

@@ -63,7 +63,6 @@ def test_a_wrong_secret_is_refused_not_retried_forever(s3_bucket, monkeypatch):
 def test_an_unreachable_server_is_a_storage_error(monkeypatch):
     dead = storage._Endpoint("http", "127.0.0.1", 9, "127.0.0.1:9")  # discard port: nothing listens
     monkeypatch.setattr(storage, "_endpoint", lambda: dead)
-    monkeypatch.setattr(storage, "_connections", type(storage._connections)())
     with pytest.raises(storage.StorageError, match="unreachable"):
         storage.get_bytes_presigned("any-bucket", "any/key.json")
 
