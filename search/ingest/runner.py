@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from pathlib import Path
 
 from django.db import transaction
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CONTACT_BATCH = 2000
 PREFETCH = 64
+SEEN_LOOKUP_CHUNK = 1000  # listed objects per "already read?" query
 ANALYSIS_BATCH = 500  # files per transaction: each batch costs a dozen round trips
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _UUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
@@ -74,17 +75,17 @@ class IngestRun:
         self._seen = DirectorySeen()
         self._analyses: list[tuple[lens.Analysis, str, str]] = []
         self._pending_objects: list[SourceObject] = []
+        self._pending_rejections: list[IngestRejection] = []
 
     def ingest(self, source: str) -> None:
         """Raises `SourceUnreadable` only when the source itself cannot be listed."""
-        seen = self._already_read(source)
         for segment in iter_segments(source):
-            self._ingest_segment(segment, seen)
+            self._ingest_segment(segment)
             # Written before the next segment is listed: its originals look for these twins.
             self.flush()
 
-    def _ingest_segment(self, segment: Segment, seen: set[tuple[str, str]]) -> None:
-        unread = (obj for obj in segment if self.force or not self._skip(obj, seen))
+    def _ingest_segment(self, segment: Segment) -> None:
+        unread = segment if self.force else self._unread(segment)
         fresh = without_settled_originals(unread, self._settled)
         # Worker processes only pay off for a large segment: look at the first objects listed.
         head = list(islice(fresh, PREFETCH))
@@ -112,17 +113,18 @@ class IngestRun:
         self.report.analyses += len(originals)
         self.report.originals_not_downloaded += len(originals)
 
-    def _skip(self, obj: SourceObject, seen: set[tuple[str, str]]) -> bool:
-        if (obj.uri, obj.fingerprint) in seen:
-            self.report.objects_already_read += 1
-            return True
-        return False
-
-    def _already_read(self, source: str) -> set[tuple[str, str]]:
-        """Only the bookkeeping under this source: local sources are recorded by resolved path."""
-        prefix = source if source.startswith("s3://") else str(Path(source).resolve())
-        rows = IngestedObject.objects.filter(source__startswith=prefix).values_list("source", "etag")
-        return set(rows)
+    def _unread(self, objects: Segment) -> Iterator[SourceObject]:
+        """The objects not read before (same source, same ETag or content hash), looked
+        up one listing chunk at a time: a bucket holds years of objects, and loading all
+        of their bookkeeping for every poll would not scale."""
+        while chunk := list(islice(objects, SEEN_LOOKUP_CHUNK)):
+            sources = [obj.uri[:2048] for obj in chunk]
+            seen = set(IngestedObject.objects.filter(source__in=sources).values_list("source", "etag"))
+            for obj in chunk:
+                if (obj.uri[:2048], obj.fingerprint[:128]) in seen:
+                    self.report.objects_already_read += 1
+                else:
+                    yield obj
 
     def _read_object(self, obj: SourceObject, prepared: Prepared | Exception | None) -> None:
         self.report.objects_read += 1
@@ -137,6 +139,9 @@ class IngestRun:
         for position, reason in prepared.rejections:
             self._reject(obj, position, reason)
         if prepared.kind == "unreadable":
+            # Marked read all the same: its ETag pins the broken content, and a corrected
+            # upload gets a new one. Only a failed download is tried again.
+            self._pending_objects.append(obj)
             return
         self._contacts.extend(prepared.contacts)
         self._seen.update(prepared.directory)
@@ -153,19 +158,24 @@ class IngestRun:
         self._mark_read([obj])
 
     def _reject(self, obj: SourceObject, position: str, reason: str) -> None:
+        """Recorded with the next batch, in its transaction: a batch that fails leaves
+        no rejection behind, so reading the object again does not record it twice."""
         self.report.rejections.append(Rejection(obj.uri, position, reason))
-        IngestRejection.objects.create(source=obj.uri[:2048], position=position[:64], reason=reason)
+        self._pending_rejections.append(IngestRejection(source=obj.uri[:2048], position=position[:64], reason=reason))
 
     def flush(self) -> None:
         contacts, seen, analyses, objects = self._contacts, self._seen, self._analyses, self._pending_objects
+        rejections = self._pending_rejections
         self._contacts, self._seen, self._analyses, self._pending_objects = [], DirectorySeen(), [], []
-        if not (contacts or analyses or objects):
+        self._pending_rejections = []
+        if not (contacts or analyses or objects or rejections):
             return
         started = time.perf_counter()
         with transaction.atomic():
             self.report.contacts += contacts_upsert(contacts, seen, self.directory)
             self.report.analyses += analyses_upsert(analyses)
             self._mark_read(objects)
+            IngestRejection.objects.bulk_create(rejections)
         self.report.seconds["write"] += time.perf_counter() - started
 
     def _mark_read(self, objects: list[SourceObject]) -> None:

@@ -163,6 +163,40 @@ def test_bad_records_are_reported_and_the_rest_goes_in(tmp_path):
     assert set(Contact.objects.values_list("contact_id", flat=True)) == {good_before["ContactId"], good_after["ContactId"]}
 
 
+def test_each_rejection_is_recorded_once_across_runs(tmp_path):
+    (tmp_path / "broken.json.gz").write_bytes(b"\x1f\x8b not really gzip")
+    (tmp_path / "mixed.json").write_text(json.dumps(ctr()) + "\n" + '{"ContactId": "broken", ')
+
+    first = ingest_sources([str(tmp_path)])
+    second = ingest_sources([str(tmp_path)])
+
+    assert len(first.rejections) == 2
+    # A file whose content is broken is marked read by its fingerprint: not re-read, not re-recorded.
+    assert (second.objects_read, second.objects_already_read, second.rejections) == (0, 2, [])
+    assert sorted(IngestRejection.objects.values_list("source", flat=True)) == sorted(
+        str((tmp_path / name).resolve()) for name in ("broken.json.gz", "mixed.json")
+    )
+
+
+def test_already_read_objects_are_looked_up_a_listing_chunk_at_a_time(tmp_path, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from search.ingest import runner
+
+    monkeypatch.setattr(runner, "SEEN_LOOKUP_CHUNK", 2)
+    files = [write(tmp_path / f"{n}.json", ctr()) for n in range(5)]
+    ingest_sources([str(files[1])])
+    ingest_sources([str(files[3])])
+    files[3].write_text(json.dumps(ctr()))  # changed content: a new fingerprint, read again
+
+    with CaptureQueriesContext(connection) as queries:
+        report = ingest_sources([str(tmp_path)])
+
+    assert (report.contacts, report.objects_read, report.objects_already_read) == (4, 4, 1)
+    lookups = [q["sql"] for q in queries if q["sql"].startswith('SELECT "search_ingestedobject"."source"')]
+    assert len(lookups) == 3  # five files, two per lookup, never the whole table
+
+
 def test_unknown_fields_and_nulls_are_accepted(tmp_path):
     record = ctr(SegmentAttributes={"connect:Subtype": {"ValueString": "connect:Telephony"}}, Queue=None,
                  CustomerEndpoint=None, Attributes=None, Recording=None, ContactLens=None)  # fmt: skip
@@ -246,13 +280,16 @@ def test_a_failing_batch_writes_nothing(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(writer, "_upsert_recordings", explode)
+    (tmp_path / "a.json").write_text(json.dumps(ctr()) + "\n" + json.dumps(ctr()) + "\n" + '{"ContactId": ')
     with pytest.raises(RuntimeError):
-        ingest_sources([str(write(tmp_path / "a.json", ctr(), ctr()))])
+        ingest_sources([str(tmp_path / "a.json")])
     assert Contact.objects.count() == 0
     assert not connection.cursor().execute("SELECT 1 FROM search_contactattributeindex").fetchall()
-    # The file was not marked as read, so the next run picks it up again.
+    assert not IngestRejection.objects.exists()  # recorded with the batch, so not yet
+    # The file was not marked as read, so the next run picks it up again, and records its bad record once.
     monkeypatch.undo()
     assert ingest_sources([str(tmp_path)]).contacts == 2
+    assert IngestRejection.objects.count() == 1
 
 
 def test_poller_reads_only_new_objects_from_s3(s3_bucket):
