@@ -16,28 +16,26 @@ from django.db import models
 from hierarchy.models import Agent
 
 
-class Queue(models.Model):
+class _NamedResource(models.Model):
+    """A Connect resource known by its id, ARN and display name (queues, routing profiles)."""
+
+    arn = models.CharField(max_length=512, blank=True)
+    name = models.CharField(max_length=256)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Queue(_NamedResource):
     queue_id = models.CharField(max_length=64, unique=True)
-    arn = models.CharField(max_length=512, blank=True)
-    name = models.CharField(max_length=256)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class RoutingProfile(models.Model):
+class RoutingProfile(_NamedResource):
     routing_profile_id = models.CharField(max_length=64, unique=True)
-    arn = models.CharField(max_length=512, blank=True)
-    name = models.CharField(max_length=256)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ContactQuerySet(models.QuerySet):
