@@ -51,13 +51,21 @@ class ObjectVersion:
 
 
 @functools.cache
+def _session() -> boto3.session.Session:
+    """Credentials from settings, else boto3's default chain (instance roles renew themselves)."""
+    return boto3.session.Session(
+        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,
+        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
+        region_name=settings.AWS_REGION,
+    )
+
+
+@functools.cache
 def client():
-    return boto3.client(
+    return _session().client(
         "s3",
         endpoint_url=settings.S3_ENDPOINT_URL,
         region_name=settings.AWS_REGION,
-        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,
-        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
         config=Config(
             connect_timeout=3,
             max_pool_connections=32,
@@ -132,17 +140,6 @@ def open_stream(bucket: str, key: str) -> tuple[BinaryIO, int]:
     return answer["Body"], int(answer["ContentLength"])
 
 
-@functools.cache
-def _credentials():
-    """The same credentials the client uses (settings, else boto3's default chain);
-    refreshable ones (instance roles) renew themselves."""
-    return boto3.session.Session(
-        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,
-        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
-        region_name=settings.AWS_REGION,
-    ).get_credentials()
-
-
 @dataclass(frozen=True)
 class _Endpoint:
     scheme: str
@@ -151,8 +148,8 @@ class _Endpoint:
     host_header: str
 
 
-@functools.cache
 def _endpoint() -> _Endpoint:
+    """Where the client sends requests (read each time: tests repoint the client)."""
     url = urlsplit(client().meta.endpoint_url)
     default = 443 if url.scheme == "https" else 80
     port = url.port or default
@@ -184,7 +181,7 @@ def get_bytes_presigned(bucket: str, key: str) -> bytes:
     custom CA bundle settings (HTTPS uses the system's trust store)."""
     what = f"s3://{bucket}/{key}"
     endpoint = _endpoint()
-    credentials = _credentials()
+    credentials = _session().get_credentials()
     if credentials is None:
         raise StorageError(f"{what}: no AWS credentials are configured")
     for attempt in range(1, _GET_ATTEMPTS + 1):

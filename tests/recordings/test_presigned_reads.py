@@ -54,7 +54,8 @@ def test_odd_keys_round_trip_through_the_real_server(s3_bucket, key):
 
 def test_a_wrong_secret_is_refused_not_retried_forever(s3_bucket, monkeypatch):
     storage.put_bytes(s3_bucket, "ctr/one.json", b"{}")
-    monkeypatch.setattr(storage, "_credentials", lambda: Credentials("portal-dev", "not-the-secret"))
+    wrong = Credentials("portal-dev", "not-the-secret")
+    monkeypatch.setattr(storage._session(), "get_credentials", lambda: wrong)
     with pytest.raises(storage.StorageError, match="HTTP 403") as raised:
         storage.get_bytes_presigned(s3_bucket, "ctr/one.json")
     assert not isinstance(raised.value, storage.ObjectMissing)
