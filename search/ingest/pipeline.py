@@ -119,7 +119,8 @@ def _size(obj: SourceObject) -> int:
 
 
 def _read(obj: SourceObject, cancelled: threading.Event) -> bytes | Exception | None:
-    """The object's bytes; None for audio (never downloaded here); the error if reading failed."""
+    """The object's bytes; None for audio (never downloaded here) and after a cancel
+    (the result is dropped); the error if reading failed."""
     if _is_audio(obj) or cancelled.is_set():
         return None
     try:

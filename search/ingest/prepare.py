@@ -1,8 +1,9 @@
 """Turning one object's bytes into what the writer needs, without touching the database.
 
 Decoding, parsing and encrypting are CPU-bound, so `Preparer` runs them in a few
-worker processes while the parent reads S3 and writes PostgreSQL. Results come back
-in listing order, so batching and "marked read with its last batch" stay as before.
+worker processes, fed by the ingest pipeline's thread (search/ingest/pipeline.py)
+while the writer waits on PostgreSQL. Results come back in listing order, so batching
+and "marked read with its last batch" stay as before.
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from search.ingest.writer import SealedContact, seal
 
 # Two cores: two workers keep both busy while the parent mostly waits on PostgreSQL.
 WORKERS = min(4, os.cpu_count() or 1)
-# How far the workers may run ahead of the writer: enough input for about two contact
-# batches, or half an analysis batch, so they keep preparing while the parent waits on
-# PostgreSQL for the last one. Counted in bytes as well as objects, since Firehose
-# objects range from a few records to many thousands.
+# Objects handed to the workers and not yet passed on: enough to keep both busy.
+# Counted in bytes as well as objects, since Firehose objects range from a few records
+# to many thousands. The pipeline's backlog limit counts this window (see Pipeline.full).
 AHEAD_OBJECTS = 256
 AHEAD_BYTES = 16 * 1024 * 1024
 _ANALYSIS_KEY = re.compile(r"(^|/)Analysis/(Voice|Chat)/")
