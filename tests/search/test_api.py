@@ -11,6 +11,7 @@ from django.test import Client
 
 from portal.accounts.tokens import token_create
 from portal.audit.models import AuditEvent
+from search.criteria import SORT_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,27 @@ def test_answer_has_connects_summary_fields_plus_names(search_world, settings):
         "InitiationTimestamp": "2026-10-01T09:00:00Z",
         "DisconnectTimestamp": "2026-10-01T09:05:00Z",
     }
+
+
+@pytest.mark.parametrize("sort_field", SORT_FIELDS)
+def test_reading_more_rows_costs_no_more_queries(search_world, sort_field):
+    """The answer reads only what it shows, in one query for the page: no field or
+    relation is loaded row by row, under any sort (the last row's key makes the token)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = token_create(user=search_world.users.admin)
+    counts = {}
+    for size in (1, 100):
+        body = {"TimeRange": RANGE, "MaxResults": size, "Sort": {"FieldName": sort_field, "Order": "DESCENDING"}}
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().post(
+                URL, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
+        assert response.status_code == 200
+        counts[size] = len(queries)
+        assert len(response.json()["Contacts"]) == (1 if size == 1 else response.json()["TotalCount"])
+    assert counts[100] <= counts[1]
 
 
 def test_extra_criteria(search_world):
