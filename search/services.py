@@ -13,7 +13,7 @@ from portal.audit.services import audit_record
 from search.criteria import SearchCriteria
 from search.models import SavedSearch, SearchableAttributeKey
 from search.selectors import contact_export_rows
-from search.selectors.columns import Column, csv_value, table_rows
+from search.selectors.columns import Column, csv_value, rows_for, table_rows
 
 EXPORT_CHUNK = 500
 
@@ -45,7 +45,7 @@ def search_export_csv(*, user, request, criteria: SearchCriteria, columns: list[
             writer.writerow([row.contact.contact_id] + [csv_value(cell.value) for cell in row.cells])
         chunk.clear()
 
-    for contact in contact_export_rows(user=user, criteria=criteria):
+    for contact in contact_export_rows(user=user, criteria=criteria, rows=rows_for(columns)):
         chunk.append(contact)
         count += 1
         if len(chunk) >= EXPORT_CHUNK:

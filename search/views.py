@@ -28,7 +28,7 @@ from search.criteria import (
 from search.forms import PAGE_SIZES, AttributeKeyForm, SavedSearchForm, SearchForm
 from search.models import SavedSearch, SearchableAttributeKey
 from search.selectors import contact_search
-from search.selectors.columns import chosen_columns, columns_for, table_rows
+from search.selectors.columns import chosen_columns, columns_for, rows_for, table_rows
 from search.services import (
     saved_search_create,
     saved_search_delete,
@@ -98,8 +98,11 @@ def _results_context(request: HttpRequest, form: SearchForm) -> tuple[dict, int]
     cleaned = form.cleaned_data if form.is_bound else {}
     page_size = cleaned.get("page_size") or 25
     token = cleaned.get("page_token") or None
+    columns = chosen_columns(request.user)
     try:
-        page = contact_search(user=request.user, criteria=criteria, page_token=token, page_size=page_size)
+        page = contact_search(
+            user=request.user, criteria=criteria, page_token=token, page_size=page_size, rows=rows_for(columns)
+        )
     except CriteriaError as error:
         return {"error": error.message}, 400
     with transaction.atomic():
@@ -112,7 +115,6 @@ def _results_context(request: HttpRequest, form: SearchForm) -> tuple[dict, int]
             via="page",
             continued=bool(token),
         )
-    columns = chosen_columns(request.user)
     served_before = _shown(request) if token else 0
     return {
         "page": page,

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import QuerySet, Value
 
 from search.criteria import SearchCriteria
 from search.models import Contact
 from search.selectors.filters import criteria_q
 from search.selectors.paging import PageState, ordered, sort_spec, token_make, token_read
+from search.selectors.rows import RowShape
 
-# Joined for every row the page shows: its agent, queue and routing profile columns.
-ROW_RELATIONS = ("agent", "queue", "routing_profile")
-# Encrypted blobs no result shows; the raw record alone is kilobytes per contact.
-UNSHOWN = ("raw_enc", "attributes_enc", "transferred_to_enc")
 # Intersecting a branch with transcript or analysis matches builds bitmaps of 100,000+
 # rows; the default 4 MB makes them lossy and every row of a lossy page is re-checked.
 SEARCH_WORK_MEM = "32MB"
@@ -29,30 +26,9 @@ def _tuned() -> None:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [SEARCH_WORK_MEM])
 
 
-@dataclass(frozen=True)
-class RowShape:
-    """What each result row loads: the relations joined as model instances, or, when
-    `fields` is given, only those fields (plus the sort key) and `related` values of
-    joined rows as plain attributes (`{"agent_username": "agent__username"}`).
-
-    Building a row costs more than reading it: a page of 100 holds ~900 timestamps and
-    ~400 model instances when every column and relation comes along."""
-
-    relations: tuple[str, ...] = ROW_RELATIONS
-    fields: tuple[str, ...] = ()
-    related: dict[str, str] = field(default_factory=dict)
-
-    def apply(self, queryset: QuerySet, spec) -> QuerySet:
-        queryset = queryset.select_related(*self.relations)
-        if not self.fields:
-            return queryset.defer(*UNSHOWN)
-        # The last row's sort key goes into the page token; a deferred one costs a query.
-        sort_key = () if "__" in spec.path else (spec.path,)
-        joined = {name: F(path) for name, path in self.related.items()}
-        return queryset.only(*self.relations, *self.fields, *sort_key).annotate(**joined)
-
-
-PAGE_ROWS = RowShape()
+# Whole contacts with their agent, queue and routing profile, for callers that read
+# anything; the page, the export and the API each load only what they show.
+WHOLE_ROWS = RowShape()
 
 
 @dataclass
@@ -80,7 +56,7 @@ def count_capped(queryset: QuerySet, cap: int) -> tuple[int, bool]:
 
 
 def contact_search(
-    *, user, criteria: SearchCriteria, page_token: str | None = None, page_size: int = 25, rows: RowShape = PAGE_ROWS
+    *, user, criteria: SearchCriteria, page_token: str | None = None, page_size: int = 25, rows: RowShape = WHOLE_ROWS
 ) -> SearchPage:
     cap = settings.SEARCH_RESULT_CAP
     state = token_read(page_token, user=user, criteria=criteria) if page_token else None
@@ -109,12 +85,14 @@ def contact_search(
     return SearchPage(contacts, next_token, total, capped)
 
 
-def contact_export_rows(*, user, criteria: SearchCriteria, limit: int | None = None) -> Iterator[Contact]:
+def contact_export_rows(
+    *, user, criteria: SearchCriteria, limit: int | None = None, rows: RowShape = WHOLE_ROWS
+) -> Iterator[Contact]:
     """The first `EXPORT_ROW_CAP` matching contacts in the search's order."""
     limit = min(limit or settings.EXPORT_ROW_CAP, settings.EXPORT_ROW_CAP)
     matching = search_queryset(user=user, criteria=criteria)
     spec = sort_spec(criteria)
-    queryset = PAGE_ROWS.apply(ordered(matching, spec, None), spec)
+    queryset = rows.apply(ordered(matching, spec, None), spec)
     with transaction.atomic():
         _tuned()
         yield from queryset[:limit].iterator(chunk_size=500)

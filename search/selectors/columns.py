@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import crypto
 from portal.accounts import permissions as p
 from search.models import Contact, ContactAnalysis
+from search.selectors.rows import RowShape
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,31 @@ def chosen_columns(user, requested: list[str] | None = None) -> list[Column]:
     return [c for c in COLUMNS if c.key in keys] or [BY_KEY["initiation_ts"]]
 
 
+# What a contact column reads, where it is not the field of its own name. Joined rows
+# come as plain values on the contact (see `RowShape`), not as model instances.
+_LOADS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "duration": (("duration_seconds",), {}),
+    "agent": ((), {"agent_username": "agent__username"}),
+    "queue": ((), {"queue_name": "queue__name"}),
+    "routing_profile": ((), {"routing_profile_name": "routing_profile__name"}),
+    "hierarchy": (("hierarchy_names",), {}),
+    "customer_phone": (("customer_phone_enc",), {}),
+    "system_phone": (("system_phone_enc",), {}),
+}
+
+
+def rows_for(columns: list[Column]) -> RowShape:
+    """The row shape `table_rows` needs for `columns`: nothing else is loaded."""
+    fields, related = ["contact_id"], {}
+    for column in columns:
+        if column.source != "contact":
+            continue
+        own, joined = _LOADS.get(column.key, ((column.key,), {}))
+        fields += own
+        related |= joined
+    return RowShape(relations=(), fields=tuple(dict.fromkeys(fields)), related=related)
+
+
 def _decrypt(token: bytes | None, contact_id: str) -> str:
     try:
         return crypto.decrypt_text(token, context=contact_id) or ""
@@ -76,11 +102,11 @@ def _contact_value(contact: Contact, key: str) -> Any:
     if key == "duration":
         return contact.duration_seconds
     if key == "agent":
-        return contact.agent.username if contact.agent else ""
+        return contact.agent_username or ""
     if key == "queue":
-        return contact.queue.name if contact.queue else ""
+        return contact.queue_name or ""
     if key == "routing_profile":
-        return contact.routing_profile.name if contact.routing_profile else ""
+        return contact.routing_profile_name or ""
     if key == "hierarchy":
         return " / ".join(contact.hierarchy_names or [])
     if key == "customer_phone":
@@ -135,7 +161,8 @@ class Row:
 
 
 def table_rows(contacts: list[Contact], columns: list[Column]) -> list[Row]:
-    """Values per chosen column; analyses and recordings are read in one query each."""
+    """Values per chosen column, from contacts loaded as `rows_for(columns)` shapes them;
+    analyses and recordings are read in one query each."""
     from recordings.models import Recording
 
     sources = {c.source for c in columns}
