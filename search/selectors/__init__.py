@@ -20,10 +20,30 @@ from search.selectors.rows import RowShape
 SEARCH_WORK_MEM = "32MB"
 
 
-def _tuned() -> None:
-    """Session settings for this transaction's search queries only."""
+def _tuned_for_rows() -> str:
+    """Settings for this transaction's row queries; returns the parallel-worker setting
+    they replace, for `_parallel_workers`.
+
+    A row query stops after at most a page (or an export) of rows, walking an index in
+    the sort order. Starting parallel workers for it costs 5-10 ms and never pays: the
+    planner still picks them for keyword and attribute pages, priced as if the walk
+    might read far."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [SEARCH_WORK_MEM])
+        cursor.execute(
+            "SELECT before.value, set_config('work_mem', %s, true), "
+            "set_config('max_parallel_workers_per_gather', '0', true) "
+            # OFFSET 0 keeps the read in its own step, before the settings change.
+            "FROM (SELECT current_setting('max_parallel_workers_per_gather') AS value OFFSET 0) before",
+            [SEARCH_WORK_MEM],
+        )
+        return cursor.fetchone()[0]
+
+
+def _parallel_workers(parallel_workers: str) -> None:
+    """Back to the setting `_tuned_for_rows` replaced: a count may read tens of thousands
+    of rows, and parallel workers help it again."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [parallel_workers])
 
 
 # Whole contacts with their agent, queue and routing profile, for callers that read
@@ -67,10 +87,11 @@ def contact_search(
     position = (state.value, state.pk) if state else None
     # Only reads: inside a caller's transaction (the API's, with its audit) no savepoint.
     with transaction.atomic(savepoint=False):
-        _tuned()
+        parallel_workers = _tuned_for_rows()
         page = rows.apply(ordered(matching, spec, position), spec)
-        rows = list(page[: wanted + 1]) if wanted else []
-        contacts, more = rows[:wanted], len(rows) > wanted
+        fetched = list(page[: wanted + 1]) if wanted else []
+        _parallel_workers(parallel_workers)
+        contacts, more = fetched[:wanted], len(fetched) > wanted
         if state:
             total, capped = state.total, state.capped
         elif not more:
@@ -94,5 +115,5 @@ def contact_export_rows(
     spec = sort_spec(criteria)
     queryset = rows.apply(ordered(matching, spec, None), spec)
     with transaction.atomic():
-        _tuned()
+        _tuned_for_rows()
         yield from queryset[:limit].iterator(chunk_size=500)

@@ -244,3 +244,29 @@ def test_analysis_filters_read_only_columns_of_the_covering_index(criteria):
     where = sql.split(" WHERE ", 1)[1]
     read = set(re.findall(r'"search_contactanalysis"\."(\w+)"', where))
     assert read and read <= set(ANALYSIS_FILTERED)
+
+
+def test_row_queries_run_without_parallel_workers_and_counts_with_them(search_world):
+    """A page stops after its rows, so starting workers never pays for it; a count may
+    read far, so it keeps the server's setting, and so does whatever follows."""
+    from django.db import connection
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+            return cursor.fetchone()[0]
+
+    seen = []
+
+    def observe(execute, sql, params, many, context):
+        if sql.startswith(('SELECT "search_contact"', "SELECT COUNT(*)")):
+            seen.append(("count" if sql.startswith("SELECT COUNT") else "rows", setting()))
+        return execute(sql, params, many, context)
+
+    server = setting()
+    assert server != "0"
+    with connection.execute_wrapper(observe):
+        page = contact_search(user=search_world.users.admin, criteria=SearchCriteria(), page_size=1)
+    assert page.total_count > 1
+    assert seen == [("rows", "0"), ("count", server)]
+    assert setting() == server
