@@ -47,7 +47,7 @@ class ContactQuerySet(models.QuerySet):
 
 
 class Contact(models.Model):
-    contact_id = models.CharField(max_length=64, unique=True)
+    contact_id = models.CharField(max_length=64)  # unique: `contact_id_unique` below
     initial_contact_id = models.CharField(max_length=64, blank=True)
     previous_contact_id = models.CharField(max_length=64, blank=True)
     next_contact_id = models.CharField(max_length=64, blank=True)
@@ -116,6 +116,16 @@ class Contact(models.Model):
             models.Index(fields=["customer_phone_hash"], name="contact_customer_phone"),
             models.Index(fields=["system_phone_hash"], name="contact_system_phone"),
             models.Index(fields=["initial_contact_id"], name="contact_initial"),
+        ]
+        constraints = [
+            # Transcripts and analyses point at contacts by Connect's id. Searching them,
+            # every match is checked against its contact's scope and start; carrying
+            # those here answers the check from the index, without visiting the table.
+            models.UniqueConstraint(
+                fields=["contact_id"],
+                include=["initiation_ts", "agent", *[f"hierarchy_l{level}" for level in range(1, 6)]],
+                name="contact_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:
