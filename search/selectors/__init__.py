@@ -115,5 +115,6 @@ def contact_export_rows(
     spec = sort_spec(criteria)
     queryset = rows.apply(ordered(matching, spec, None), spec)
     with transaction.atomic():
-        _tuned_for_rows()
+        parallel_workers = _tuned_for_rows()
         yield from queryset[:limit].iterator(chunk_size=500)
+        _parallel_workers(parallel_workers)
