@@ -34,6 +34,11 @@ app.conf.beat_schedule = {
         "task": "search.tasks.poll_sources",
         "schedule": float(os.environ.get("INGEST_POLL_SECONDS", "60")),
     },
+    # Closes the one gap the scope-copy triggers leave (see search/scope_copies.py).
+    "repair-search-scope-copies": {
+        "task": "search.tasks.repair_scope_copies",
+        "schedule": crontab(minute=40),
+    },
     "purge-expired-contacts": {
         "task": "search.tasks.purge_expired_contacts",
         "schedule": crontab(hour=3, minute=15),

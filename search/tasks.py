@@ -1,4 +1,4 @@
-"""Periodic ingestion and retention (scheduled in portal/celery.py)."""
+"""Periodic ingestion, retention and upkeep (scheduled in portal/celery.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.core.cache import cache
 from search.ingest.runner import IngestRun
 from search.ingest.sources import SourceUnreadable
 from search.retention import contacts_purge_expired
+from search.scope_copies import scope_copies_repair
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +46,11 @@ def poll_sources() -> dict:
 @shared_task(ignore_result=True)
 def purge_expired_contacts() -> int:
     return contacts_purge_expired()
+
+
+@shared_task(ignore_result=True)
+def repair_scope_copies() -> int:
+    repaired = scope_copies_repair()
+    if repaired:
+        log.warning("search documents with stale scope copies repaired: %d", repaired)
+    return repaired
