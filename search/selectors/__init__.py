@@ -21,8 +21,8 @@ SEARCH_WORK_MEM = "32MB"
 
 
 def _tuned_for_rows() -> str:
-    """Settings for this transaction's row queries; returns the parallel-worker setting
-    they replace, for `_parallel_workers`.
+    """Settings for this transaction's row queries (they end with it); returns the
+    parallel-worker setting they replace, for `_parallel_workers`.
 
     A row query stops after at most a page (or an export) of rows, walking an index in
     the sort order. Starting parallel workers for it costs 5-10 ms and never pays: the
@@ -40,8 +40,8 @@ def _tuned_for_rows() -> str:
 
 
 def _parallel_workers(parallel_workers: str) -> None:
-    """Back to the setting `_tuned_for_rows` replaced: a count may read tens of thousands
-    of rows, and parallel workers help it again."""
+    """Back to the setting `_tuned_for_rows` replaced, before a count: it may read tens
+    of thousands of rows, and parallel workers help it again."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [parallel_workers])
 
@@ -90,13 +90,13 @@ def contact_search(
         parallel_workers = _tuned_for_rows()
         page = rows.apply(ordered(matching, spec, position), spec)
         fetched = list(page[: wanted + 1]) if wanted else []
-        _parallel_workers(parallel_workers)
         contacts, more = fetched[:wanted], len(fetched) > wanted
         if state:
             total, capped = state.total, state.capped
         elif not more:
             total, capped = len(contacts), False
         else:
+            _parallel_workers(parallel_workers)
             total, capped = count_capped(search_queryset(user=user, criteria=criteria, for_count=True), cap)
     next_token = None
     if more and contacts and served + len(contacts) < cap:
@@ -115,6 +115,5 @@ def contact_export_rows(
     spec = sort_spec(criteria)
     queryset = rows.apply(ordered(matching, spec, None), spec)
     with transaction.atomic():
-        parallel_workers = _tuned_for_rows()
+        _tuned_for_rows()
         yield from queryset[:limit].iterator(chunk_size=500)
-        _parallel_workers(parallel_workers)

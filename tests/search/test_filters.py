@@ -248,7 +248,7 @@ def test_analysis_filters_read_only_columns_of_the_covering_index(criteria):
 
 def test_row_queries_run_without_parallel_workers_and_counts_with_them(search_world):
     """A page stops after its rows, so starting workers never pays for it; a count may
-    read far, so it keeps the server's setting, and so does whatever follows."""
+    read far, so it gets the server's setting back, and so does what follows it."""
     from django.db import connection
 
     def setting() -> str:
