@@ -27,7 +27,6 @@ def _compact(values: dict[str, Any]) -> dict[str, Any]:
 
 # Exactly what `contact_summary` reads: the agent's and queue's values ride on the row.
 SUMMARY_ROWS = RowShape(
-    relations=(),
     fields=(
         "contact_id", "initial_contact_id", "previous_contact_id", "initiation_method", "channel", "enqueue_ts",
         "connected_to_agent_ts", "initiation_ts", "disconnect_ts", "scheduled_ts",

@@ -88,7 +88,7 @@ def rows_for(columns: list[Column]) -> RowShape:
         own, joined = _LOADS.get(column.key, ((column.key,), {}))
         fields += own
         related |= joined
-    return RowShape(relations=(), fields=tuple(dict.fromkeys(fields)), related=related)
+    return RowShape(fields=tuple(dict.fromkeys(fields)), related=related)
 
 
 def _decrypt(token: bytes | None, contact_id: str) -> str:

@@ -14,22 +14,21 @@ UNSHOWN = ("raw_enc", "attributes_enc", "transferred_to_enc")
 
 @dataclass(frozen=True)
 class RowShape:
-    """What each result row loads: the relations joined as model instances, or, when
-    `fields` is given, only those fields (plus the sort key) and `related` values of
-    joined rows as plain attributes (`{"agent_username": "agent__username"}`).
+    """What each result row loads. Without `fields`: whole contacts (but for blobs no
+    result shows) with their agent, queue and routing profile as model instances. With
+    `fields`: only those fields (plus the sort key), and `related` values of joined rows
+    as plain attributes (`{"agent_username": "agent__username"}`).
 
     Building a row costs more than reading it: a page of 100 holds ~900 timestamps and
     ~400 model instances when every column and relation comes along."""
 
-    relations: tuple[str, ...] = ROW_RELATIONS
     fields: tuple[str, ...] = ()
     related: dict[str, str] = field(default_factory=dict)
 
     def apply(self, queryset: QuerySet, spec) -> QuerySet:
-        queryset = queryset.select_related(*self.relations)
         if not self.fields:
-            return queryset.defer(*UNSHOWN)
+            return queryset.select_related(*ROW_RELATIONS).defer(*UNSHOWN)
         # The last row's sort key goes into the page token; a deferred one costs a query.
         sort_key = () if "__" in spec.path else (spec.path,)
         joined = {name: F(path) for name, path in self.related.items()}
-        return queryset.only(*self.relations, *self.fields, *sort_key).annotate(**joined)
+        return queryset.only(*self.fields, *sort_key).annotate(**joined)
