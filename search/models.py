@@ -47,7 +47,7 @@ class ContactQuerySet(models.QuerySet):
 
 
 class Contact(models.Model):
-    contact_id = models.CharField(max_length=64)  # unique: `contact_id_unique` below
+    contact_id = models.CharField(max_length=64, db_collation="C")  # unique: `contact_id_unique` below
     initial_contact_id = models.CharField(max_length=64, blank=True)
     previous_contact_id = models.CharField(max_length=64, blank=True)
     next_contact_id = models.CharField(max_length=64, blank=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db.models import OuterRef
 from django.utils import timezone
 
-from portal.accounts.models import ApiToken, User, granted_permissions
+from hierarchy.models import HierarchyGroup
+from portal.accounts.models import ApiToken, SecurityProfile, User
 
 TOKEN_PREFIX = "cpt_"
 
@@ -29,22 +29,39 @@ def token_revoke(*, token_id: int, user: User) -> bool:
     )
 
 
+# The token, its user, the user's hierarchy group and the permissions of all their
+# profiles, in one statement written out: composing the same query through the ORM took
+# ~5 ms on every API request, ten times what PostgreSQL takes to answer it.
+_GROUP_FIELDS = ("id", "group_id", "arn", "name", "level", "parent_id", "updated_at")
+_TOKEN_USER_SQL = f"""
+    SELECT u.*, t.id AS token_pk, t.last_used_at AS token_last_used_at,
+           ARRAY(SELECT unnest(sp.permissions)
+                   FROM {SecurityProfile._meta.db_table} sp
+                   JOIN {User.security_profiles.through._meta.db_table} usp ON usp.securityprofile_id = sp.id
+                  WHERE usp.user_id = u.id) AS granted,
+           {", ".join(f"g.{name} AS hg_{name}" for name in _GROUP_FIELDS)}
+      FROM {ApiToken._meta.db_table} t
+      JOIN {User._meta.db_table} u ON u.id = t.user_id
+      LEFT JOIN {HierarchyGroup._meta.db_table} g ON g.id = u.hierarchy_group_id
+     WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active
+"""
+
+
 def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = (
-        # The group and permissions come along: the access rule reads them on nearly
-        # every API request.
-        ApiToken.objects.select_related("user", "user__hierarchy_group")
-        .annotate(granted=granted_permissions(OuterRef("user_id")))
-        .filter(token_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if row is None:
+    user = next(iter(User.objects.raw(_TOKEN_USER_SQL, [_digest(token)])), None)
+    if user is None:
         return None
-    row.user._connect_permissions = frozenset(row.granted)
+    # The group and permissions come along: the access rule reads them on nearly every
+    # API request.
+    user._connect_permissions = frozenset(user.granted)
+    group = None
+    if user.hg_id is not None:
+        group = HierarchyGroup.from_db(None, _GROUP_FIELDS, [getattr(user, f"hg_{name}") for name in _GROUP_FIELDS])
+    User.hierarchy_group.field.set_cached_value(user, group)
     # Recording every use would write on every request; a minute's precision is plenty.
     now = timezone.now()
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    if user.token_last_used_at is None or (now - user.token_last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
+    return user
