@@ -30,7 +30,8 @@ def token_revoke(*, token_id: int, user: User) -> bool:
 
 
 # The token, its user, the user's hierarchy group and the permissions of all their
-# profiles, in one statement written out: composing the same query through the ORM took
+# profiles (the rule of `granted_permissions`, which the tests hold this to), in one
+# statement written out: composing the same query through the ORM took
 # ~5 ms on every API request, ten times what PostgreSQL takes to answer it.
 _GROUP_FIELDS = ("id", "group_id", "arn", "name", "level", "parent_id", "updated_at")
 _TOKEN_USER_SQL = f"""
@@ -58,7 +59,8 @@ def user_for_token(token: str) -> User | None:
     user._connect_permissions = frozenset(user.granted)
     group = None
     if user.hg_id is not None:
-        group = HierarchyGroup.from_db(None, _GROUP_FIELDS, [getattr(user, f"hg_{name}") for name in _GROUP_FIELDS])
+        values = [getattr(user, f"hg_{name}") for name in _GROUP_FIELDS]
+        group = HierarchyGroup.from_db(user._state.db, _GROUP_FIELDS, values)
     User.hierarchy_group.field.set_cached_value(user, group)
     # Recording every use would write on every request; a minute's precision is plenty.
     now = timezone.now()

@@ -35,7 +35,11 @@ def test_the_user_comes_with_every_profiles_permissions_and_the_group():
     assert found.pk == user.pk and found.username == "mgr"
     assert found.connect_permissions == frozenset({p.CONTACT_SEARCH, p.RESTRICT_BY_HIERARCHY, p.USERS_VIEW})
     assert (group.pk, group.group_id, group.level, group.parent_id) == (sales.pk, sales.group_id, 2, tokyo.pk)
-    assert scope == contact_scope(type(user).objects.get(pk=user.pk))
+    # The same permissions and scope as the user loaded by any other path.
+    loaded = type(user).objects.get(pk=user.pk)
+    assert found.connect_permissions == loaded.connect_permissions
+    assert scope == contact_scope(loaded)
+    assert group._state.db == loaded._state.db
 
 
 def test_a_user_without_a_group_or_profiles_has_neither():
