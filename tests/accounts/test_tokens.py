@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hierarchy.access import contact_scope
 from portal.accounts import permissions as p
+from portal.accounts.mfa import mfa_enrolled
 from portal.accounts.models import ApiToken, SecurityProfile
 from portal.accounts.tokens import token_create, token_revoke, user_for_token
 from tests.factories import make_group, make_user
@@ -40,6 +42,27 @@ def test_the_user_comes_with_every_profiles_permissions_and_the_group():
     assert found.connect_permissions == loaded.connect_permissions
     assert scope == contact_scope(loaded)
     assert group._state.db == loaded._state.db
+
+
+@pytest.mark.parametrize(
+    ("authenticators", "enrolled"),
+    [((), False), ((Authenticator.Type.TOTP,), True), ((Authenticator.Type.RECOVERY_CODES,), False)],
+)
+def test_mfa_enrolment_comes_along_and_agrees_with_allauth(authenticators, enrolled):
+    user = make_user("mgr", permissions=[p.TRANSCRIPTS_UNREDACTED])
+    for kind in authenticators:
+        Authenticator.objects.create(user=user, type=kind, data={})
+    token = token_create(user=user)
+    ApiToken.objects.update(last_used_at=timezone.now())
+
+    with CaptureQueriesContext(connection) as queries:
+        found = user_for_token(token)
+        answer = mfa_enrolled(found)
+
+    assert len(queries) == 1
+    assert answer is enrolled
+    # allauth's own answer for the same user, asked by the ordinary path.
+    assert mfa_enrolled(type(user).objects.get(pk=user.pk)) is enrolled
 
 
 def test_a_user_without_a_group_or_profiles_has_neither():
