@@ -22,10 +22,11 @@ from search.criteria import (
     MATCH_ANY,
     MATCH_NONE,
     MAX_SEARCH_TEXT,
+    RECORDING_STATUSES,
     SORT_FIELDS,
 )
+from search.labels import DISCONNECT_REASONS, choices
 from search.models import Queue, RoutingProfile, SearchableAttributeKey
-from search.selectors.columns import CHANNEL_LABELS, RECORDING_LABELS
 
 PAGE_SIZES = (25, 50, 100)
 ATTRIBUTE_ROWS = 3
@@ -36,20 +37,10 @@ TIME_TYPE_CHOICES = [
     ("SCHEDULED_TIMESTAMP", _("Scheduled")),
     ("ENQUEUE_TIMESTAMP", _("Enqueued")),
 ]
-DISCONNECT_REASONS = (
-    "CUSTOMER_DISCONNECT", "AGENT_DISCONNECT", "THIRD_PARTY_DISCONNECT", "TELECOM_PROBLEM", "BARGED",
-    "CONTACT_FLOW_DISCONNECT", "OTHER", "EXPIRED", "API", "IDLE_DISCONNECT", "DISCARDED",
-    "CUSTOMER_CONNECTION_NOT_ESTABLISHED", "AGENT_CONNECTION_NOT_ESTABLISHED",
-)  # fmt: skip
 ROLE_CHOICES = [("AGENT", _("Agent")), ("CUSTOMER", _("Customer")), ("SYSTEM", _("System"))]
 MATCH_CHOICES = [(MATCH_ANY, _("Match any")), (MATCH_ALL, _("Match all"))]
 CATEGORY_MATCH_CHOICES = [*MATCH_CHOICES, (MATCH_NONE, _("Match none"))]
 SENTIMENT = {"min_value": -5, "max_value": 5, "required": False, "widget": forms.NumberInput(attrs={"step": "0.1"})}
-
-
-def _plain(values) -> list[tuple[str, str]]:
-    """Connect's enum names as Connect's console shows them (INBOUND → Inbound)."""
-    return [(v, v.replace("_", " ").capitalize()) for v in values]
 
 
 class ListField(forms.Field):
@@ -87,15 +78,15 @@ class SearchForm(forms.Form):
     contact_id = forms.CharField(label=_("Contact ID"), max_length=256, required=False)
     channel = forms.MultipleChoiceField(
         label=_("Channel"),
-        choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        choices=choices("channel", CHANNELS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     initiation_method = forms.MultipleChoiceField(
-        label=_("Initiation method"), choices=_plain(INITIATION_METHODS), required=False
+        label=_("Initiation method"), choices=choices("initiation_method", INITIATION_METHODS), required=False
     )
     disconnect_reason = forms.MultipleChoiceField(
-        label=_("Disconnect reason"), choices=_plain(DISCONNECT_REASONS), required=False
+        label=_("Disconnect reason"), choices=choices("disconnect_reason", DISCONNECT_REASONS), required=False
     )
     agent = ListField(label=_("Agent"), required=False)
     queue = forms.MultipleChoiceField(label=_("Queue"), required=False)
@@ -110,7 +101,7 @@ class SearchForm(forms.Form):
         required=False,
     )
     recording_status = forms.MultipleChoiceField(
-        label=_("Recording status"), choices=list(RECORDING_LABELS.items()), required=False
+        label=_("Recording status"), choices=choices("recording", RECORDING_STATUSES), required=False
     )
     keywords = forms.CharField(
         label=_("Words or phrases"),

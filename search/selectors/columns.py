@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import crypto
 from portal.accounts import permissions as p
+from search.labels import connect_label
 from search.models import Contact, ContactAnalysis
 from search.selectors.rows import RowShape
 
@@ -124,10 +125,6 @@ def _analysis_value(analysis: ContactAnalysis | None, key: str) -> Any:
     return getattr(analysis, key)
 
 
-RECORDING_LABELS = {"AVAILABLE": _("Available"), "DELETING": _("Being deleted"), "DELETED": _("Deleted")}
-CHANNEL_LABELS = {"VOICE": _("Voice"), "CHAT": _("Chat"), "TASK": _("Task"), "EMAIL": _("Email")}
-
-
 def duration_text(seconds: int | None) -> str:
     if seconds is None:
         return ""
@@ -142,15 +139,18 @@ class Cell:
     text: str  # ready to show where no formatting applies
 
 
+_LABELLED = ("channel", "initiation_method", "disconnect_reason")
+
+
 def _text(column: Column, value: Any) -> str:
     if value is None:
         return ""
     if column.kind == "duration":
         return duration_text(value)
     if column.kind == "recording":
-        return str(RECORDING_LABELS.get(value, value))
-    if column.key == "channel":
-        return str(CHANNEL_LABELS.get(value, value))
+        return connect_label("recording", value)
+    if column.key in _LABELLED:
+        return connect_label(column.key, value)
     return str(value)
 
 

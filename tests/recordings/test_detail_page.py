@@ -47,13 +47,22 @@ def _page(client, user, contact_id: str, **post) -> str:
     return response.content.decode()
 
 
+def test_connect_values_in_japanese(client, rich, people):
+    media, _, _ = rich
+    people.supervisor.language = "ja"
+    people.supervisor.save(update_fields=["language"])
+    page = _page(client, people.supervisor, media.contact_id)
+    for text in ("<dd>音声</dd>", "<dd>インバウンド</dd>", "<dd>顧客による切断</dd>"):
+        assert text in page, text
+
+
 def test_summary_in_the_users_time_zone(client, rich, people):
     media, _, _ = rich
     people.supervisor.time_zone = "Asia/Tokyo"
     people.supervisor.save(update_fields=["time_zone"])
     page = _page(client, people.supervisor, media.contact_id)
-    for text in (media.contact_id, "VOICE", "INBOUND", "alice", "East › East team", "Billing queue", "Billing agents",
-                 "+81312345678", "+81120000000", "CUSTOMER_DISCONNECT", "5:00"):  # fmt: skip
+    for text in (media.contact_id, "<dd>Voice</dd>", "<dd>Inbound</dd>", "alice", "East › East team", "Billing queue",
+                 "Billing agents", "+81312345678", "+81120000000", "<dd>Customer disconnect</dd>", "5:00"):  # fmt: skip
         assert text in page, text
     tokyo = media.contact.initiation_ts.astimezone(ZoneInfo("Asia/Tokyo"))
     assert tokyo.strftime("%Y-%m-%d %H:%M") in page and "JST" in page  # shown in Tokyo time, not UTC

@@ -94,6 +94,42 @@ def test_japanese_interface(search_world):
     assert response.status_code == 200 and 'lang="ja"' in response.content.decode()
 
 
+def test_connect_values_are_named_in_the_users_language(search_world):
+    w = search_world
+    w.users.admin.search_columns = ["channel", "initiation_method", "disconnect_reason"]
+    w.users.admin.language = "ja"
+    w.users.admin.save(update_fields=["search_columns", "language"])
+    client = logged_in(w.users.admin)
+    row = row_cells(client.get(f"/?contact_id={w.calls['refund'].contact_id}"))
+    assert row == ["音声", "インバウンド", "顧客による切断"]
+    form = client.get("/").content.decode()
+    assert '<option value="QUEUE_TRANSFER">キュー転送</option>' in form
+    assert '<option value="AGENT_CONNECTION_NOT_ESTABLISHED">エージェントとの接続が確立されなかった</option>' in form
+    # The CSV keeps Connect's values, for the scripts that read it.
+    rows = export(client, f"contact_id={w.calls['refund'].contact_id}")
+    assert rows[1][1:] == ["VOICE", "INBOUND", "CUSTOMER_DISCONNECT"]
+
+
+def test_english_names_and_values_connect_has_not_named_yet(search_world):
+    from search.models import Contact
+
+    w = search_world
+    Contact.objects.filter(contact_id=w.calls["refund"].contact_id).update(initiation_method="HOLOGRAM")
+    w.users.admin.search_columns = ["initiation_method"]
+    w.users.admin.save(update_fields=["search_columns"])
+    client = logged_in(w.users.admin)
+    assert row_cells(client.get(f"/?contact_id={w.calls['refund'].contact_id}")) == ["HOLOGRAM"]
+    form = client.get("/").content.decode()
+    assert '<option value="API">API</option>' in form and '<option value="WEBRTC_API">WebRTC API</option>' in form
+
+
+def row_cells(response) -> list[str]:
+    """The cells of the first result row, without markup."""
+    body = response.content.decode()
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", body, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
 def test_sorting_and_page_sizes(search_world):
     w = search_world
     client = logged_in(w.users.sales_mgr)
