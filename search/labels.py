@@ -1,5 +1,5 @@
 """How the portal names Connect's enum values (channels, initiation methods, disconnect
-reasons, recording states) in the user's language.
+reasons, recording states, transcript participants and sentiments) in the user's language.
 
 Connect adds values from time to time; one without a label here shows as Connect sends
 it, so nothing disappears. The CSV keeps Connect's values, for the scripts that read it.
@@ -41,12 +41,27 @@ DISCONNECT_REASON_LABELS = {
     "AGENT_CONNECTION_NOT_ESTABLISHED": _("Agent connection not established"),
 }
 DISCONNECT_REASONS = tuple(DISCONNECT_REASON_LABELS)
+PARTICIPANT_ROLE_LABELS = {
+    "AGENT": _("Agent"),
+    "CUSTOMER": _("Customer"),
+    "SYSTEM": _("System"),
+    "CUSTOM_BOT": _("Bot"),
+    "SUPERVISOR": _("Supervisor"),
+}
+SENTIMENT_LABELS = {
+    "POSITIVE": _("Positive"),
+    "NEGATIVE": _("Negative"),
+    "NEUTRAL": _("Neutral"),
+    "MIXED": _("Mixed"),
+}
 
 _BY_FIELD = {
     "channel": CHANNEL_LABELS,
     "initiation_method": INITIATION_METHOD_LABELS,
     "disconnect_reason": DISCONNECT_REASON_LABELS,
     "recording": RECORDING_LABELS,
+    "participant_role": PARTICIPANT_ROLE_LABELS,
+    "sentiment": SENTIMENT_LABELS,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,9 @@ def test_connect_values_in_japanese(client, rich, people):
     page = _page(client, people.supervisor, media.contact_id)
     for text in ("<dd>音声</dd>", "<dd>インバウンド</dd>", "<dd>顧客による切断</dd>"):
         assert text in page, text
+    # The transcript's speakers and sentiments too.
+    turns = re.findall(r'<span class="role">([^<]*)</span>\s*<span class="sentiment [^"]*">([^<]*)</span>', page)
+    assert turns == [("エージェント", "ニュートラル"), ("顧客", "ネガティブ")]
 
 
 def test_summary_in_the_users_time_zone(client, rich, people):
