@@ -110,6 +110,11 @@ class Contact(models.Model):
             models.Index(fields=["-disconnect_ts", "-id"], name="contact_disconnect"),
             models.Index(fields=["-scheduled_ts", "-id"], name="contact_scheduled"),
             models.Index(fields=["-enqueue_ts", "-id"], name="contact_enqueue"),
+            # The other sort orders, so a page is a walk along an index, not a sort of
+            # every match.
+            models.Index(fields=["-duration_seconds", "-id"], name="contact_duration"),
+            models.Index(fields=["channel", "id"], name="contact_channel"),
+            models.Index(fields=["initiation_method", "id"], name="contact_method"),
             # Hierarchy levels: the partial covering indexes contact_scope_l1..l5 (migration 0005).
             models.Index(fields=["agent", "-initiation_ts"], name="contact_agent"),
             models.Index(fields=["queue", "-initiation_ts"], name="contact_queue"),

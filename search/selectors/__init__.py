@@ -12,7 +12,7 @@ from django.db.models import QuerySet, Value
 from search.criteria import SearchCriteria
 from search.models import Contact
 from search.selectors.filters import criteria_q
-from search.selectors.paging import PageState, ordered, sort_spec, token_make, token_read
+from search.selectors.paging import PageState, ordered_walks, sort_spec, token_make, token_read
 from search.selectors.rows import RowShape
 
 # Intersecting a branch with transcript or analysis matches builds bitmaps of 100,000+
@@ -88,8 +88,11 @@ def contact_search(
     # Only reads: inside a caller's transaction (the API's, with its audit) no savepoint.
     with transaction.atomic(savepoint=False):
         parallel_workers = _tuned_for_rows()
-        page = rows.apply(ordered(matching, spec, position), spec)
-        fetched = list(page[: wanted + 1]) if wanted else []
+        fetched: list[Contact] = []
+        for walk in ordered_walks(matching, spec, position) if wanted else []:
+            fetched += rows.apply(walk, spec)[: wanted + 1 - len(fetched)]
+            if len(fetched) > wanted:
+                break
         contacts, more = fetched[:wanted], len(fetched) > wanted
         if state:
             total, capped = state.total, state.capped
@@ -113,7 +116,11 @@ def contact_export_rows(
     limit = min(limit or settings.EXPORT_ROW_CAP, settings.EXPORT_ROW_CAP)
     matching = search_queryset(user=user, criteria=criteria)
     spec = sort_spec(criteria)
-    queryset = rows.apply(ordered(matching, spec, None), spec)
     with transaction.atomic():
         _tuned_for_rows()
-        yield from queryset[:limit].iterator(chunk_size=500)
+        for walk in ordered_walks(matching, spec, None):
+            for contact in rows.apply(walk, spec)[:limit].iterator(chunk_size=500):
+                yield contact
+                limit -= 1
+            if limit <= 0:
+                return

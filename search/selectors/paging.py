@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from search.criteria import ASCENDING, TIME_TYPES, CriteriaError, SearchCriteria
@@ -38,26 +38,54 @@ class SortSpec:
     descending: bool
     nullable: bool
 
-    def order_by(self) -> list:
+    def _by_value(self) -> list:
+        # Plain order matches the (column DESC, id DESC) indexes in both directions.
         column, pk = F(self.path), F("pk")
-        if not self.nullable:
-            # Plain order matches the (column DESC, id DESC) indexes in both directions.
-            return [column.desc(), pk.desc()] if self.descending else [column.asc(), pk.asc()]
-        if self.descending:
-            return [column.desc(nulls_last=True), pk.desc()]
-        return [column.asc(nulls_last=True), pk.asc()]
+        return [column.desc(), pk.desc()] if self.descending else [column.asc(), pk.asc()]
 
-    def after(self, value: Any, pk: int) -> Q:
-        """Rows strictly after (value, pk) in this order."""
-        before, after = ("lt", "lt") if self.descending else ("gt", "gt")
-        if value is None:
-            return Q(**{f"{self.path}__isnull": True, f"pk__{after}": pk})
+    def _by_pk(self) -> list:
+        return [F("pk").desc()] if self.descending else [F("pk").asc()]
+
+    def _after_value(self, value: Any, pk: int) -> Q:
+        """Rows with a value, strictly after (value, pk) in this order."""
+        before = "lt" if self.descending else "gt"
         # `column <= value` (or >=) bounds the index scan; the OR picks the exact position.
         bound = "lte" if self.descending else "gte"
-        q = Q(**{f"{self.path}__{bound}": value}) & (Q(**{f"{self.path}__{before}": value}) | Q(**{f"pk__{after}": pk}))
-        if self.nullable:
-            q |= Q(**{f"{self.path}__isnull": True})
-        return q
+        return Q(**{f"{self.path}__{bound}": value}) & (
+            Q(**{f"{self.path}__{before}": value}) | Q(**{f"pk__{before}": pk})
+        )
+
+    def _has_value(self, present: bool) -> Q:
+        if "__" not in self.path:
+            return Q(**{f"{self.path}__isnull": not present})
+        # An analysis metric. Present: the filter joins the analysis (an inner join, which
+        # the planner can walk in the metric's index order). Absent: no analysis with a
+        # value, as an anti-join rather than a filter on an outer join.
+        from search.models import ContactAnalysis
+
+        field = self.path.split("__", 1)[1]
+        valued = Exists(
+            ContactAnalysis.objects.filter(contact_id=OuterRef("contact_id"), **{f"{field}__isnull": False})
+        )
+        return Q(**{f"{self.path}__isnull": False}) if present else ~Q(valued)
+
+    def walks(self, position: tuple[Any, int] | None) -> list[tuple[Q, list]]:
+        """(condition, order) of each walk that reads the rows after `position`, in turn.
+
+        Missing values sort last in both directions, and no index order puts NULLs last
+        both ways: one ORDER BY ... NULLS LAST would sort every match before the first
+        row comes back. So a nullable key is read in two walks, each along an index: the
+        rows with a value in key order, then those without one in id order."""
+        if not self.nullable:
+            return [(Q() if position is None else self._after_value(*position), self._by_value())]
+        without = (self._has_value(False), self._by_pk())
+        if position is None:
+            return [(self._has_value(True), self._by_value()), without]
+        value, pk = position
+        if value is None:
+            after = "lt" if self.descending else "gt"
+            return [(without[0] & Q(**{f"pk__{after}": pk}), without[1])]
+        return [(self._has_value(True) & self._after_value(value, pk), self._by_value()), without]
 
     def value_of(self, contact) -> Any:
         target = contact
@@ -68,16 +96,16 @@ class SortSpec:
 
 def sort_spec(criteria: SearchCriteria) -> SortSpec:
     path = _SORT_COLUMNS[criteria.sort_field]
-    # The filtered timestamp is never null in the results, so its index serves the order.
-    filtered = not criteria.contact_id and path == TIME_TYPES.get(criteria.time_type)
-    nullable = path not in _NEVER_NULL and not filtered
+    # The filtered timestamp is never null in the results, so its index serves the order;
+    # a contact id finds at most one contact, which any order serves.
+    filtered = path == TIME_TYPES.get(criteria.time_type)
+    nullable = path not in _NEVER_NULL and not filtered and not criteria.contact_id
     return SortSpec(path, criteria.sort_order != ASCENDING, nullable)
 
 
-def ordered(queryset: QuerySet, spec: SortSpec, position: tuple[Any, int] | None) -> QuerySet:
-    if position is not None:
-        queryset = queryset.filter(spec.after(*position))
-    return queryset.order_by(*spec.order_by())
+def ordered_walks(queryset: QuerySet, spec: SortSpec, position: tuple[Any, int] | None) -> list[QuerySet]:
+    """`queryset` in the search's order from `position` on, as querysets to read in turn."""
+    return [queryset.filter(condition).order_by(*order) for condition, order in spec.walks(position)]
 
 
 # --- Tokens ---------------------------------------------------------------------------

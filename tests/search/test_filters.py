@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from search.criteria import (
     AttributeCriterion,
@@ -17,7 +18,8 @@ from search.criteria import (
     TextCriterion,
 )
 from search.models import Contact, SearchableAttributeKey
-from search.selectors import contact_search
+from search.selectors import contact_export_rows, contact_search
+from search.selectors.paging import _SORT_COLUMNS
 from tests.search.conftest import ALL_RECENT, T0
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +209,33 @@ def test_keyset_pages_cover_the_sorted_results_exactly_once(search_world, sort, 
         if not token:
             break
     assert paged == whole
+
+
+@pytest.mark.parametrize("sort", list(_SORT_COLUMNS))
+@pytest.mark.parametrize("order", ["ASCENDING", "DESCENDING"])
+def test_every_sort_is_the_values_order_with_missing_values_last(search_world, sort, order, settings):
+    """The whole order, against the values themselves: by value then id, both reversed
+    for descending, and contacts without a value last either way, by id in the same
+    direction. The page and the export read it the same way."""
+    user = search_world.users.admin
+    criteria = SearchCriteria(sort_field=sort, sort_order=order)
+    path, descending = _SORT_COLUMNS[sort], order == "DESCENDING"
+    start = timezone.now() - timedelta(days=settings.CONTACT_RETENTION_DAYS)  # the search's default range
+    contacts = list(Contact.objects.visible_to(user).filter(initiation_ts__gte=start))
+    assert len(contacts) > 5
+
+    def value(contact):
+        target = contact
+        for part in path.split("__"):
+            target = getattr(target, part, None) if target is not None else None
+        return target
+
+    valued = sorted((c for c in contacts if value(c) is not None), key=lambda c: (value(c), c.pk), reverse=descending)
+    missing = sorted((c for c in contacts if value(c) is None), key=lambda c: c.pk, reverse=descending)
+    expected = [c.contact_id for c in valued + missing]
+    assert [c.contact_id for c in contact_search(user=user, criteria=criteria, page_size=100).contacts] == expected
+    assert [c.contact_id for c in contact_export_rows(user=user, criteria=criteria)] == expected
+    assert [c.contact_id for c in contact_export_rows(user=user, criteria=criteria, limit=3)] == expected[:3]
 
 
 def test_total_count_is_capped(search_world, settings):
