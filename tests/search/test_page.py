@@ -130,6 +130,22 @@ def row_cells(response) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
+def test_the_agent_picker_lists_every_agent_escaped_and_keeps_the_choice(search_world):
+    from django.utils.html import escape
+
+    from hierarchy.models import Agent
+    from tests.factories import make_agent
+
+    make_agent('<b>"odd"</b>')
+    body = logged_in(search_world.users.admin).get("/?agent=sa").content.decode()
+    picker = re.search(r'<select name="agent" id="id_agent" multiple size="4">(.*?)</select>', body, re.S).group(1)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', picker)
+    everyone = Agent.objects.order_by("username")
+    assert [(value, label) for value, _, label in options] == [(a.agent_id, escape(a.username)) for a in everyone]
+    assert [value for value, selected, _ in options if selected] == ["sa"]
+    assert "<b>" not in picker
+
+
 def test_sorting_and_page_sizes(search_world):
     w = search_world
     client = logged_in(w.users.sales_mgr)
