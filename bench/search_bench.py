@@ -499,14 +499,14 @@ def _timed_call(client, token: str, request: dict) -> tuple[float, dict]:
 
 def sorts(client, unrestricted, restricted, runs: int) -> None:
     """API p50 / p95 of the first page and of the next one, per sort order and persona."""
-    log(f"\n{'sort order':<36} {'persona':<12} {'page 1 p50':>10} {'p95':>7} {'page 2 p50':>10} {'p95':>7}")
+    log(f"\n{'sort order':<40} {'persona':<12} {'page 1 p50':>10} {'p95':>7} {'page 2 p50':>10} {'p95':>7}")
     for name, body in sort_classes().items():
         for persona, (_, token) in (("unrestricted", unrestricted), ("restricted", restricted)):
             _, answer = _timed_call(client, token, body)  # warm caches
             following = {**body, "NextToken": answer["NextToken"]}
             first = [_timed_call(client, token, body)[0] for _ in range(runs)]
             second = [_timed_call(client, token, following)[0] for _ in range(runs)]
-            log(f"{name:<36} {persona:<12} {percentile(first, 50):10.1f} {percentile(first, 95):7.1f} "
+            log(f"{name:<40} {persona:<12} {percentile(first, 50):10.1f} {percentile(first, 95):7.1f} "
                 f"{percentile(second, 50):10.1f} {percentile(second, 95):7.1f}")  # fmt: skip
 
 
