@@ -2,43 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, F, Func
 from django.http import HttpRequest, JsonResponse
 
 from portal.api import ACCESS_DENIED, ApiError, api_view, json_body
 from search.criteria import CriteriaError, SearchPermissionDenied, criteria_check_permissions, criteria_from_api
-from search.models import Contact
 from search.openapi import openapi_document
 from search.selectors import RowShape, contact_search
 from search.services import search_audit
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+class ConnectTime(Func):
+    """A timestamp as the API writes it (`2026-10-01T09:00:20Z`, with microseconds only
+    when it has them), formatted by PostgreSQL: parsing a page's ~500 timestamps into
+    Python and formatting them again cost ~1.5 ms of the answer."""
+
+    output_field = CharField()
+    template = (
+        "CASE WHEN date_trunc('second', %(expressions)s) = %(expressions)s "
+        "THEN to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+        "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END"
+    )
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "", {})}
 
 
-# Exactly what `contact_summary` reads: the agent's and queue's values ride on the row.
+_TIMES = ("enqueue_ts", "connected_to_agent_ts", "initiation_ts", "disconnect_ts", "scheduled_ts")
+
+# Exactly what `contact_summary` reads: the agent's and queue's values ride on the row,
+# and the timestamps come as the text the answer shows (`initiation_ts_text`, ...).
 SUMMARY_ROWS = RowShape(
-    fields=(
-        "contact_id", "initial_contact_id", "previous_contact_id", "initiation_method", "channel", "enqueue_ts",
-        "connected_to_agent_ts", "initiation_ts", "disconnect_ts", "scheduled_ts",
-    ),
+    fields=("contact_id", "initial_contact_id", "previous_contact_id", "initiation_method", "channel"),
     related={
-        "agent_ref": "agent__agent_id", "agent_username": "agent__username",
-        "queue_ref": "queue__queue_id", "queue_name": "queue__name",
+        "agent_ref": F("agent__agent_id"), "agent_username": F("agent__username"),
+        "queue_ref": F("queue__queue_id"), "queue_name": F("queue__name"),
+        **{f"{name}_text": ConnectTime(name) for name in _TIMES},
     },
+    plain=True,
 )  # fmt: skip
 
 
-def contact_summary(contact: Contact) -> dict[str, Any]:
+def contact_summary(contact) -> dict[str, Any]:
     """Connect's ContactSearchSummary, plus AgentInfo.Username and QueueInfo.Name, from
     a row shaped by `SUMMARY_ROWS`."""
     return _compact(
@@ -53,19 +63,19 @@ def contact_summary(contact: Contact) -> dict[str, Any]:
                 {
                     "Id": contact.queue_ref,
                     "Name": contact.queue_name,
-                    "EnqueueTimestamp": _time(contact.enqueue_ts),
+                    "EnqueueTimestamp": contact.enqueue_ts_text,
                 }
             ),
             "AgentInfo": _compact(
                 {
                     "Id": contact.agent_ref,
                     "Username": contact.agent_username,
-                    "ConnectedToAgentTimestamp": _time(contact.connected_to_agent_ts),
+                    "ConnectedToAgentTimestamp": contact.connected_to_agent_ts_text,
                 }
             ),
-            "InitiationTimestamp": _time(contact.initiation_ts),
-            "DisconnectTimestamp": _time(contact.disconnect_ts),
-            "ScheduledTimestamp": _time(contact.scheduled_ts),
+            "InitiationTimestamp": contact.initiation_ts_text,
+            "DisconnectTimestamp": contact.disconnect_ts_text,
+            "ScheduledTimestamp": contact.scheduled_ts_text,
         }
     )
 

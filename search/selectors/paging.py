@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from search.criteria import ASCENDING, TIME_TYPES, CriteriaError, SearchCriteria
+from search.selectors.rows import SORT_VALUE
 
 TOKEN_SALT = "search.contact-search.page"
 
@@ -88,6 +89,8 @@ class SortSpec:
         return [(self._has_value(True) & self._after_value(value, pk), self._by_value()), without]
 
     def value_of(self, contact) -> Any:
+        if "__" in self.path and hasattr(contact, SORT_VALUE):
+            return getattr(contact, SORT_VALUE)  # a plain row carries it (`RowShape.plain`)
         target = contact
         for part in self.path.split("__"):
             target = getattr(target, part, None) if target is not None else None

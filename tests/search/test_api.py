@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -56,6 +57,29 @@ def test_answer_has_connects_summary_fields_plus_names(search_world, settings):
         "InitiationTimestamp": "2026-10-01T09:00:00Z",
         "DisconnectTimestamp": "2026-10-01T09:05:00Z",
     }
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 10, 1, 9, 0, 20, tzinfo=UTC),
+        datetime(2026, 10, 1, 9, 0, 20, 120000, tzinfo=UTC),
+        datetime(2026, 10, 1, 9, 0, 20, 7, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/London")),
+        datetime(2026, 10, 1, 18, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+def test_timestamps_are_written_as_python_writes_them_in_utc(db, moment):
+    from search.api import ConnectTime
+    from search.models import Contact
+    from tests.factories import make_contact
+
+    contact = make_contact(initiation_ts=moment)
+    text = Contact.objects.filter(pk=contact.pk).annotate(t=ConnectTime("initiation_ts")).get().t
+    assert text == moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    empty = Contact.objects.filter(pk=contact.pk).annotate(t=ConnectTime("scheduled_ts")).get().t
+    assert empty is None
 
 
 @pytest.mark.parametrize("sort_field", SORT_FIELDS)
@@ -141,6 +165,26 @@ def test_pages_with_next_token_and_sort(search_world):
     assert pages == 3
     order = ["refund", "billing", "ja_other", "task", "deleted"]
     assert seen == [w.calls[n].contact_id for n in order]
+
+
+@pytest.mark.parametrize("sort_field", SORT_FIELDS)
+@pytest.mark.parametrize("order", ["ASCENDING", "DESCENDING"])
+def test_pages_of_two_follow_every_sort_order(search_world, sort_field, order):
+    """Paging by NextToken reads the same contacts in the same order as one big page,
+    however the page's rows are loaded and wherever the missing values begin."""
+    user = search_world.users.admin
+    request = {"TimeRange": RANGE, "Sort": {"FieldName": sort_field, "Order": order}}
+    status, whole, _ = api(user, {**request, "MaxResults": 100})
+    assert status == 200 and len(whole["Contacts"]) == whole["TotalCount"] > 5
+    seen, token = [], None
+    while True:
+        status, body, _ = api(user, {**request, "MaxResults": 2, **({"NextToken": token} if token else {})})
+        assert status == 200, body
+        seen += [c["Id"] for c in body["Contacts"]]
+        token = body.get("NextToken")
+        if not token:
+            break
+    assert seen == [c["Id"] for c in whole["Contacts"]]
 
 
 def _first_token(user) -> tuple[dict, str]:
