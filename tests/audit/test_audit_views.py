@@ -59,11 +59,14 @@ def test_audit_page_requires_login(client):
 
 
 def test_audit_page_lists_and_filters(client, auditor, events):
+    def cell(action: str) -> str:
+        return f'<code class="muted">{action}</code></td>'
+
     page = client.get("/audit/").content.decode()
-    assert "<td>recording_play</td>" in page and "<td>contact_view</td>" in page
+    assert cell("recording_play") in page and cell("contact_view") in page
     assert "12345678" not in page  # masked
     filtered = client.get("/audit/", {"contact_id": "c-1"}).content.decode()
-    assert "<td>contact_view</td>" in filtered and "<td>recording_play</td>" not in filtered
+    assert cell("contact_view") in filtered and cell("recording_play") not in filtered
     by_action = client.get("/audit/", {"action": "recording_play"}).content.decode()
     assert "c-2</a>" in by_action and "c-1</a>" not in by_action
 
@@ -196,3 +199,35 @@ def test_api_rejects_bad_parameters(client, params):
 def test_api_works_with_a_browser_session(client, auditor, events):
     assert client.get("/api/v1/audit-events").status_code == 200
     assert client.post("/api/v1/audit-events").status_code == 405
+
+
+def test_actions_are_named_in_the_users_language_beside_their_code(client, auditor, events):
+    auditor.language = "ja"
+    auditor.save(update_fields=["language"])
+    body = client.get("/audit/").content.decode()
+    assert "録音を再生 <code class=\"muted\">recording_play</code>" in body
+    assert '<option value="contact_view">コンタクトを表示</option>' in body
+    insert(timezone.now(), user="someone", action="future_action")
+    assert "future_action <code" in client.get("/audit/").content.decode()  # a code without a name shows as itself
+
+
+def test_every_action_the_portal_records_has_a_name():
+    """Actions are written as literals (`action="..."`, `audit_action = "..."`) or as the
+    MFA signal table's keys; each needs a name on the audit page."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.audit.labels import ACTION_LABELS
+    from portal.audit.signals import _MFA_SIGNALS
+
+    found = set(_MFA_SIGNALS)
+    for folder in ("portal", "search", "recordings", "hierarchy"):
+        for path in (Path(settings.BASE_DIR) / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            found |= set(re.findall(r'\baction="([a-z_]+)"', text))
+            found |= set(re.findall(r'\baudit_action = "([a-z_]+)"', text))
+    found -= {"store_true", "append"}  # argparse's, in management commands
+    assert len(found) > 20
+    assert found <= set(ACTION_LABELS), sorted(found - set(ACTION_LABELS))
