@@ -157,16 +157,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context, status = _results_context(request, form)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render(request, "search/_results.html", context, status=status)
+    allowed = allowed_filters(request.user)
     context.update(
         form=form,
-        allowed=allowed_filters(request.user),
+        allowed=allowed,
         all_columns=columns_for(request.user),
         chosen_keys=[c.key for c in chosen_columns(request.user)],
         saved_searches=SavedSearch.objects.filter(user=request.user),
         saved_form=SavedSearchForm(initial={"query": query_string(request.GET, drop=(*_NOT_CRITERIA, "shown"))}),
         current_query=query_string(request.GET, drop=("page_token", "shown")),
         page_sizes=PAGE_SIZES,
-        agent_options=agent_options(form) if allowed_filters(request.user)["agents"] else "",
+        agent_options=agent_options(form) if allowed["agents"] else "",
     )
     return render(request, "search/search.html", context, status=status)
 
