@@ -405,14 +405,10 @@ def query_classes(restricted_user) -> dict[str, dict]:
     }
 
 
-SORT_FIELDS = (
-    "INITIATION_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP", "SCHEDULED_TIMESTAMP",
-    "ENQUEUE_TIMESTAMP", "DURATION", "CHANNEL", "INITIATION_METHOD", "AGENT_SENTIMENT", "CUSTOMER_SENTIMENT",
-)  # fmt: skip
-
-
 def sort_classes() -> dict[str, dict]:
     """The 24-month range in every sort order, a page of 100 and then the next one."""
+    from search.criteria import SORT_FIELDS
+
     return {
         f"{field.lower()} {order.lower()}": {
             "TimeRange": _range(), "Sort": {"FieldName": field, "Order": order}, "MaxResults": 100,
@@ -440,27 +436,27 @@ def _search_sql(queries: list[dict]) -> list[str]:
     ]
 
 
+def _timed_call(client, token: str, request: dict) -> tuple[float, dict]:
+    """One API call: (milliseconds, answer)."""
+    payload = json.dumps(request)
+    started = time.perf_counter()
+    response = client.post("/api/v1/search-contacts", payload, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    if response.status_code != 200:
+        raise SystemExit(f"API answered {response.status_code}: {response.content[:300]!r}")
+    return (time.perf_counter() - started) * 1000, response.json()
+
+
 def measure(client, token: str, body: dict, runs: int, raw) -> Measured:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    payload = json.dumps(body)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    def call():
-        response = client.post("/api/v1/search-contacts", payload, content_type="application/json", **headers)
-        if response.status_code != 200:
-            raise SystemExit(f"API answered {response.status_code}: {response.content[:300]!r}")
-        return response.json()
-
     with CaptureQueriesContext(connection) as captured:
-        answer = call()
+        _, answer = _timed_call(client, token, body)
     statements = _search_sql(captured.captured_queries)
     api, sql = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        api.append((time.perf_counter() - started) * 1000)
+        api.append(_timed_call(client, token, body)[0])
         started = time.perf_counter()
         with raw.transaction():
             for statement in statements:
@@ -486,15 +482,6 @@ def explain(body: dict, user, raw) -> None:
         log("    " + statement[:600])
         for (line,) in plan:
             log("      " + line)
-
-
-def _timed_call(client, token: str, request: dict) -> tuple[float, dict]:
-    started = time.perf_counter()
-    response = client.post("/api/v1/search-contacts", json.dumps(request), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
-    if response.status_code != 200:
-        raise SystemExit(f"API answered {response.status_code}: {response.content[:300]!r}")
-    return (time.perf_counter() - started) * 1000, response.json()
 
 
 def sorts(client, unrestricted, restricted, runs: int) -> None:

@@ -32,8 +32,8 @@ def token_revoke(*, token_id: int, user: User) -> bool:
 
 # The token, its user, the user's hierarchy group, the permissions of all their
 # profiles (the rule of `granted_permissions`, which the tests hold this to) and whether
-# they enrolled in MFA, in one statement written out: composing the same query through the ORM took
-# ~5 ms on every API request, ten times what PostgreSQL takes to answer it.
+# they enrolled in MFA, in one statement written out: composing the same query through
+# the ORM took ~5 ms on every API request, ten times what PostgreSQL takes to answer it.
 _GROUP_FIELDS = ("id", "group_id", "arn", "name", "level", "parent_id", "updated_at")
 _TOKEN_USER_SQL = f"""
     SELECT u.*, t.id AS token_pk, t.last_used_at AS token_last_used_at,

@@ -52,7 +52,10 @@ def test_connect_values_in_japanese(client, rich, people):
     media, _, _ = rich
     people.supervisor.language = "ja"
     people.supervisor.save(update_fields=["language"])
+    talk = {"AGENT": {"TotalTimeMillis": 28000}, "CUSTOMER": {"TotalTimeMillis": 11000}}
+    ContactAnalysis.objects.filter(contact_id=media.contact_id).update(talk_time_by_participant=talk)
     page = _page(client, people.supervisor, media.contact_id)
+    assert '<dt class="sub">エージェント</dt><dd>0:28</dd>' in page and '<dt class="sub">顧客</dt><dd>0:11</dd>' in page
     for text in ("<dd>音声</dd>", "<dd>インバウンド</dd>", "<dd>顧客による切断</dd>"):
         assert text in page, text
     # The transcript's speakers and sentiments too.
