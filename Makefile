@@ -5,12 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test bench lint services down status help
+.PHONY: run test bench loadtest screenshots lint services down status help
 
 help:
 	@echo "make run    - the portal with demo data at http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   - the whole test suite against real PostgreSQL, Redis and S3"
 	@echo "make bench  - ingest, search and recording benchmarks"
+	@echo "make loadtest - Locust against the running portal (LOADTEST_DURATION=1m for a short run)"
+	@echo "make screenshots - the README's pictures, taken from the demo in Chromium"
 	@echo "make lint   - ruff"
 	@echo "make down   - stop the embedded services"
 
@@ -32,6 +34,12 @@ test: services
 
 bench: services
 	@$(PY) -m bench $(BENCH_ARGS)
+
+loadtest: services
+	@$(PY) -m loadtest $(LOADTEST_ARGS)
+
+screenshots: services
+	@$(PY) tools/screenshots.py
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

@@ -24,9 +24,9 @@ def main() -> None:
 
     from django.db import connection
 
+    from demo import generate_instance
+    from demo.loader import _upload
     from recordings import storage
-    from search.demo import generate_instance
-    from search.demo_loader import _upload
     from search.ingest.runner import ingest_sources
 
     with connection.cursor() as cursor:  # a clean slate for every run
@@ -40,10 +40,10 @@ def main() -> None:
 
     started = time.perf_counter()
     ctr_objects = (o for o in generate_instance(contacts=args.records, seed=1, now=now, bucket=bucket,
-                                                audio_budget_bytes=0) if o.role == "ctr")  # fmt: skip
+                                                recording_days=0) if o.role == "ctr")  # fmt: skip
     written = (0,) if reuse else _upload(ctr_objects, bucket, bucket)
     analyses = []
-    for obj in generate_instance(contacts=args.analyses, seed=2, now=now, bucket=bucket, audio_budget_bytes=0):
+    for obj in generate_instance(contacts=args.analyses, seed=2, now=now, bucket=bucket, recording_days=0):
         if obj.role == "analysis":
             analyses.append(obj)
             if len(analyses) >= args.analyses:

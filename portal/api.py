@@ -12,6 +12,9 @@ always get `{"Type": ..., "Message": ...}` with the type repeated in `x-amzn-Err
 | method not allowed                          | 405    | InvalidRequestException    |
 | too many requests                           | 429    | ThrottlingException        |
 
+Every authenticated call counts against the caller's `API_RATE_LIMIT` (portal.ratelimit);
+a 429 carries `Retry-After` in seconds.
+
 Missing credentials answer 401 (with `WWW-Authenticate: Bearer`) rather than 403 so a
 client can tell "log in" from "you may not"; the body keeps Connect's shape either way.
 """
@@ -28,6 +31,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from portal import ratelimit
 
 ACCESS_DENIED = "AccessDeniedException"
 INVALID_REQUEST = "InvalidRequestException"
@@ -48,6 +53,12 @@ class ApiError(Exception):
 
     def response(self) -> JsonResponse:
         return api_error(self.type, self.message, self.status)
+
+
+def throttled(error: ratelimit.Throttled) -> JsonResponse:
+    response = api_error(THROTTLING, error.message, 429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def api_error(type_: str, message: str, status: int) -> JsonResponse:
@@ -142,9 +153,12 @@ def api_view(methods: Iterable[str] = ("GET",), *, authenticated: bool = True) -
                     return response
                 if authenticated:
                     _authenticate(request)
+                    ratelimit.api_rate_check(request.user)
                 return view(request, *args, **kwargs)
             except ApiError as exc:
                 return exc.response()
+            except ratelimit.Throttled as exc:
+                return throttled(exc)
             except Http404:
                 return api_error(NOT_FOUND, _("The requested resource was not found."), 404)
             except PermissionDenied as exc:

@@ -4,16 +4,48 @@ from __future__ import annotations
 
 import os
 
+import kombu.exceptions
+import redis.exceptions
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
+from portal.breaker import CircuitBreaker, breaker_for
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+PUBLISH_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, ConnectionError, OSError)
+
+
+class QueueUnavailable(Exception):
+    """The broker did not take the message (or did not answer recently: see `portal.breaker`)."""
+
+
+def broker_breaker() -> CircuitBreaker:
+    return breaker_for(app.conf.broker_url)
+
+
+def publish(task, args: tuple = (), **options) -> None:
+    """`task.apply_async`, answering within about REDIS_SOCKET_TIMEOUT whatever the broker
+    does. After a failure, publishes fail at once for REDIS_BREAKER_SECONDS, so a
+    broker outage does not hold one web thread per click."""
+    breaker = broker_breaker()
+    if not breaker.allows():
+        raise QueueUnavailable("the job queue did not answer a moment ago")
+    try:
+        task.apply_async(args, retry=True, **options)
+    except PUBLISH_ERRORS as error:
+        breaker.failed()
+        raise QueueUnavailable(f"the job queue cannot be reached: {error}") from error
+    breaker.succeeded()
+
 
 # Celery's Django fix-up closes the database connection around every task unless told
 # to reuse it, so each task would pay for a new PostgreSQL connection (~5 ms, most of a

@@ -27,12 +27,12 @@ def _start(name: str, args: list[str], log_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _wait_healthy(url: str, processes: dict[str, subprocess.Popen], timeout: float = 90) -> bool:
+def _wait_healthy(url: str, processes: dict[str, subprocess.Popen], log_dir: Path, timeout: float = 90) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for name, proc in processes.items():
             if proc.poll() is not None:
-                print(f"{name} exited with code {proc.returncode}; see var/log/{name}.log")
+                print(f"{name} exited with code {proc.returncode}; see {log_dir / (name + '.log')}")
                 return False
         try:
             with urllib.request.urlopen(url, timeout=3) as answer:
@@ -56,23 +56,46 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _prepare_django() -> list[tuple[str, str]]:
+def _prepare_django() -> list[tuple[str, str, bool]]:
+    """Migrate, load the demo once; the demo logins as (username, description, second factor)."""
     import django
     from django.core.management import call_command
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    from search.demo_loader import demo_is_loaded
+    from demo.loader import demo_is_loaded
 
     if not demo_is_loaded():
         print("Loading the demo Connect instance (first run only)…", flush=True)
         started = time.monotonic()
         call_command("load_demo")
         print(f"Demo loaded in {time.monotonic() - started:.0f} s")
-    from search.demo_loader import demo_logins
+    from demo.loader import demo_logins, demo_logins_with_second_factor
 
-    return demo_logins()
+    second = demo_logins_with_second_factor()
+    return [(username, description, username in second) for username, description in demo_logins()]
+
+
+def _python_command() -> str:
+    """How to run this Python from the repository, with the var dir when it is not the default."""
+    python = Path(sys.executable)
+    try:
+        command = str(python.relative_to(REPO))
+    except ValueError:
+        command = str(python)
+    var_dir = os.environ.get("PORTAL_VAR_DIR")
+    return f"PORTAL_VAR_DIR={var_dir} {command}" if var_dir else command
+
+
+def _print_logins(logins: list[tuple[str, str, bool]], var_dir: Path) -> None:
+    print("Demo logins:")
+    for username, description, second_factor in logins:
+        line = f"  {username:<18} {description}"
+        if second_factor:
+            line += f" (second factor: `{_python_command()} manage.py demo_code {username}`)"
+        print(line)
+    print(f"  password for all: {os.environ.get(DEMO_PASSWORD_ENV) or 'see ' + str(var_dir / 'demo-password')}")
 
 
 def main() -> int:
@@ -91,7 +114,8 @@ def main() -> int:
         return 1
     logins = _prepare_django()
 
-    log_dir = Path(os.environ.get("PORTAL_VAR_DIR") or REPO / "var") / "log"
+    var_dir = Path(os.environ.get("PORTAL_VAR_DIR") or REPO / "var")
+    log_dir = var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     python = sys.executable
     bindir = Path(python).parent
@@ -112,14 +136,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     url = f"http://127.0.0.1:{port}"
-    if not _wait_healthy(f"{url}/healthz", processes):
+    if not _wait_healthy(f"{url}/healthz", processes, log_dir):
         print(f"The portal did not become healthy; see {log_dir} and {url}/healthz")
         _stop(processes)
         return 1
-    print(f"\nThe portal is running at {url}/  (Ctrl-C stops it)\n\nDemo logins:")
-    for username, description in logins:
-        print(f"  {username:<22} {description}")
-    print(f"  password for all: {os.environ.get(DEMO_PASSWORD_ENV) or 'see ' + str(REPO / 'var' / 'demo-password')}")
+    print(f"\nThe portal is running at {url}/  (Ctrl-C stops it)\n")
+    _print_logins(logins, var_dir)
     while not stopping:
         for name, proc in processes.items():
             if proc.poll() is not None:

@@ -16,8 +16,10 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.breaker import give_up_after_timeout
 from portal.devstack import load_service_env
-from portal.env import envbool, envint, envlist, envstr
+from portal.env import envbool, envfloat, envint, envlist, envstr
+from portal.ratelimit import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("PORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "hierarchy",
     "search",
     "recordings",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -135,16 +138,29 @@ if not DATABASE_URL:
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Without it psycopg waits for an unreachable server for minutes. Whole seconds (libpq).
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 3)
+# Per transaction (SET LOCAL), only where a user waits on the answer: never on ingest,
+# migrations or purges, which may rightly run for minutes.
+SEARCH_STATEMENT_TIMEOUT_MS = envint("SEARCH_STATEMENT_TIMEOUT_MS", 10_000)
+EXPORT_STATEMENT_TIMEOUT_MS = envint("EXPORT_STATEMENT_TIMEOUT_MS", 30_000)
+CONTACT_STATEMENT_TIMEOUT_MS = envint("CONTACT_STATEMENT_TIMEOUT_MS", 5_000)
 # Separate test database names let two suites share one PostgreSQL server.
 DATABASES["default"]["TEST"] = {"NAME": envstr("PORTAL_TEST_DB_NAME", "test_portal")}
 
 REDIS_URL = _service("REDIS_URL")
+# A paused or partitioned Redis keeps connections open and never answers: only a read
+# timeout ends the wait. Redis answers in well under a millisecond when it is well.
+REDIS_CONNECT_TIMEOUT = envfloat("REDIS_CONNECT_TIMEOUT", 1.0)
+REDIS_SOCKET_TIMEOUT = envfloat("REDIS_SOCKET_TIMEOUT", 1.0)
+# After a timeout, each process skips Redis for this long before trying it again.
+REDIS_BREAKER_SECONDS = envfloat("REDIS_BREAKER_SECONDS", 5.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.BoundedRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "portal"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
     }
 }
 
@@ -154,6 +170,11 @@ AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or _EMBEDDED.get("AWS_AC
 AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or _EMBEDDED.get("AWS_SECRET_ACCESS_KEY") or None
 # SSE headers only where the store supports them (AWS: aws:kms; the embedded S3 has no KMS).
 S3_SSE = envstr("S3_SSE", "aws:kms" if PRODUCTION else "")
+# A read timeout applies to each socket read (not a whole download); failed calls are
+# retried by botocore up to S3_MAX_ATTEMPTS in all, and fetch tasks retry on top.
+S3_CONNECT_TIMEOUT = envfloat("S3_CONNECT_TIMEOUT", 2.0)
+S3_READ_TIMEOUT = envfloat("S3_READ_TIMEOUT", 5.0)
+S3_MAX_ATTEMPTS = envint("S3_MAX_ATTEMPTS", 2)
 S3_SSE_KMS_KEY_ID = envstr("S3_SSE_KMS_KEY_ID")
 
 CONNECT_INSTANCE_ARN = envstr(
@@ -183,6 +204,17 @@ AUDIO_URL_TTL_SECONDS = envint("AUDIO_URL_TTL_SECONDS", 600)
 SEARCH_RESULT_CAP = envint("SEARCH_RESULT_CAP", 10000)
 EXPORT_ROW_CAP = envint("EXPORT_ROW_CAP", 3000)
 INGEST_POLL_SECONDS = envint("INGEST_POLL_SECONDS", 60)
+# /healthz answers within this (plus a little): every check runs at once with this deadline.
+HEALTH_CHECK_TIMEOUT = envfloat("HEALTH_CHECK_TIMEOUT", 1.0)
+
+# --- Rate limits (portal/ratelimit.py explains them) ---------------------------
+API_RATE_LIMIT = envstr("API_RATE_LIMIT", "10/s,burst=20")
+parse_rate(API_RATE_LIMIT)  # a typo fails at start-up, naming the variable
+EXPORT_CONCURRENCY_PER_USER = envint("EXPORT_CONCURRENCY_PER_USER", 2)
+EXPORT_LEASE_SECONDS = envint("EXPORT_LEASE_SECONDS", 120)
+RATE_LIMIT_REDIS_TIMEOUT_MS = envint("RATE_LIMIT_REDIS_TIMEOUT_MS", 200)
+RATE_LIMIT_RETRY_SECONDS = envint("RATE_LIMIT_RETRY_SECONDS", 5)
+RATE_LIMIT_KEY_PREFIX = envstr("RATE_LIMIT_KEY_PREFIX", envstr("CACHE_KEY_PREFIX", "portal") + ":ratelimit")
 
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
@@ -198,7 +230,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    # Bounds publishing (and every synchronous command); the worker's BRPOP waits in
+    # the event loop, not on a blocking read, so it is not cut short by this.
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    # Opening a channel for a publish: one more try, not kombu's retry-until-timeout.
+    "max_retries": 1,
+}
+# One quick retry of a publish (a restarted Redis leaves stale pooled connections),
+# none after a timeout: apply_async waits at most about REDIS_SOCKET_TIMEOUT when Redis
+# is paused, and fails at once when it is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": envint("BROKER_PUBLISH_RETRIES", 1),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "errback": give_up_after_timeout,
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

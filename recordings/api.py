@@ -214,6 +214,8 @@ def recording(request: HttpRequest, contact_id: str) -> HttpResponse:
     except services.DeletionRefused as error:
         if error.code == services.DeletionRefused.LEGAL_HOLD:
             raise ApiError(CONFLICT, error.message, 409) from None
+        if error.code == services.DeletionRefused.QUEUE_UNAVAILABLE:
+            raise ApiError(UNAVAILABLE, error.message, 503) from None
         raise ApiError(INVALID_REQUEST, error.message, 400) from None
     return JsonResponse(_recording_body(current), status=200 if current.status == Recording.DELETED else 202)
 

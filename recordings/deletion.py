@@ -14,7 +14,8 @@ already be gone, and a half-deleted recording would be worse than either state.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.audit.services import audit_record
+from portal.celery import publish
 from recordings import audio_cache, storage
 from recordings.models import Recording, RecordingFetchJob
 from search.models import Contact, ContactAnalysis, TranscriptSearchDoc, TranscriptTurn
@@ -30,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 RESEND_AFTER_SECONDS = 60
 QUEUE_DOWN = gettext_noop("The deletion could not be queued (the job queue is unreachable); it will be retried.")
+DELETIONS_UNAVAILABLE = gettext_noop(
+    "Deletions are unavailable right now (the job queue cannot be reached); nothing was deleted. Try again later."
+)
 GONE = gettext_noop("The recording has been deleted.")
 
 
@@ -37,6 +42,7 @@ class DeletionRefused(Exception):
     LEGAL_HOLD = "legal_hold"
     NO_RECORDING = "no_recording"
     REASON_REQUIRED = "reason_required"
+    QUEUE_UNAVAILABLE = "queue_unavailable"
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -59,13 +65,16 @@ def recording_delete_request(*, contact: Contact, user, reason: str, request=Non
             raise DeletionRefused(DeletionRefused.NO_RECORDING, _("This contact has no recording."))
         if recording.status == Recording.DELETED:
             return recording
-        if recording.status == Recording.AVAILABLE:
+        accepted = recording.status == Recording.AVAILABLE
+        if accepted:
             _accept(locked, recording, user, reason, request)
         elif recording.deletion_message or recording.updated_at < timezone.now() - timedelta(
             seconds=RESEND_AFTER_SECONDS
         ):
             transaction.on_commit(lambda: _enqueue_delete(locked.contact_id))
     recording.refresh_from_db()
+    if accepted and recording.status == Recording.AVAILABLE:
+        raise DeletionRefused(DeletionRefused.QUEUE_UNAVAILABLE, _(DELETIONS_UNAVAILABLE))
     return recording
 
 
@@ -94,20 +103,43 @@ def _accept(contact: Contact, recording: Recording, user, reason: str, request) 
         contact_id=contact.contact_id,
         details={"stage": "requested", "reason": reason},
     )
-    transaction.on_commit(lambda: _enqueue_delete(contact.contact_id))
+    sent = partial(_send_accepted, contact.contact_id, recording.pk, recording.deletion_requested_at, user, request)
+    transaction.on_commit(sent)
 
 
-def _enqueue_delete(contact_id: str) -> None:
+def _send_accepted(contact_id: str, recording_pk: int, requested_at: datetime, user, request) -> None:
+    """Enqueue an accepted deletion, or undo the acceptance: a recording left DELETING
+    with nothing queued would claim a deletion that is not happening. A message that
+    reaches the queue late (a paused Redis resumes) finds AVAILABLE and does nothing."""
+    if _enqueue_delete(contact_id, on_failure=None):
+        return
+    undone = Recording.objects.filter(
+        pk=recording_pk, status=Recording.DELETING, deletion_requested_at=requested_at
+    ).update(
+        status=Recording.AVAILABLE, deletion_reason="", deleted_by=None, deletion_requested_at=None,
+        deletion_message="", updated_at=timezone.now(),
+    )  # fmt: skip
+    if undone:
+        audit_record(
+            action="recording_delete", actor=user, request=request, contact_id=contact_id,
+            details={"stage": "not_queued"},
+        )  # fmt: skip
+
+
+def _enqueue_delete(contact_id: str, *, on_failure: str | None = QUEUE_DOWN) -> bool:
     from recordings.services import ENQUEUE_ERRORS
     from recordings.tasks import delete_recording
 
     try:
-        delete_recording.apply_async((contact_id,), retry=True, retry_policy={"max_retries": 2})
+        publish(delete_recording, (contact_id,))
     except ENQUEUE_ERRORS as error:
         logger.warning("cannot enqueue deletion of %s: %s", contact_id, error)
-        Recording.objects.filter(contact__contact_id=contact_id, status=Recording.DELETING).update(
-            deletion_message=QUEUE_DOWN
-        )
+        if on_failure:
+            Recording.objects.filter(contact__contact_id=contact_id, status=Recording.DELETING).update(
+                deletion_message=on_failure
+            )
+        return False
+    return True
 
 
 def storage_keys(contact: Contact, recording: Recording) -> list[tuple[str, str]]:

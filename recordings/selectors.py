@@ -16,9 +16,16 @@ from django.db.models import Q
 from hierarchy.access import contact_for_user_or_404
 from portal import crypto
 from portal.accounts import permissions as p
+from portal.breaker import CircuitBreaker, breaker_for
 from recordings import storage
 from recordings.models import ORIGINAL, REDACTED, Recording, RecordingFetchJob
-from recordings.policy import MediaState
+from recordings.policy import (
+    LENS_UNREDACTED_LANGUAGES,
+    REDACTION_DISABLED,
+    REDACTION_LANGUAGE,
+    REDACTION_ON,
+    MediaState,
+)
 from search.models import Contact, ContactAnalysis, TranscriptTurn
 
 
@@ -60,13 +67,47 @@ def recording_live_now(contact: Contact) -> bool:
 
 def media_state(contact: Contact) -> MediaState:
     recording, analysis = recording_for(contact), analysis_for(contact)
+    original_expired = redacted_expired = False
+    if recording is not None and recording.location and recording.status == Recording.AVAILABLE:
+        original_expired = removed_by_lifecycle(recording, contact)
+        if analysis is not None and analysis.redacted_audio_key:
+            redacted = Recording(location=f"{analysis.bucket}/{analysis.redacted_audio_key}")  # never saved
+            redacted_expired = removed_by_lifecycle(redacted, contact)
     return MediaState(
         recording_status=recording.status if recording is not None and recording.location else None,
         has_redacted_audio=bool(analysis and analysis.redacted_audio_key),
         has_original_transcript=bool(analysis and analysis.original_key),
         has_redacted_transcript=bool(analysis and analysis.redacted_key),
         lens_expected=bool(contact.language_locale or contact.redaction_policy),
+        redaction=redaction_of(contact, analysis),
+        original_expired=original_expired,
+        redacted_expired=redacted_expired,
     )
+
+
+def redaction_of(contact: Contact, analysis: ContactAnalysis | None) -> str:
+    """What the record and the analysis say about Contact Lens redaction for this contact."""
+    language = (analysis.language_code if analysis is not None else "") or contact.language_locale
+    if language in LENS_UNREDACTED_LANGUAGES:
+        return REDACTION_LANGUAGE
+    if contact.redaction_policy == "None":  # Connect's RedactionConfiguration.Policy
+        return REDACTION_DISABLED
+    return REDACTION_ON if contact.redaction_policy else ""
+
+
+def removed_by_lifecycle(recording: Recording, contact: Contact) -> bool:
+    """The file at `recording.location` is older than the bucket's lifecycle rule over its
+    key, so the rule has removed it. Calls of the last day are not asked about: no rule
+    keeps objects for less than a day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    created = contact.disconnect_ts or contact.initiation_ts
+    if created is None or created > timezone.now() - timedelta(days=1):
+        return False
+    expiry = storage_expiry(recording, contact)
+    return expiry is not None and expiry.passed
 
 
 def audio_source(contact: Contact, version: str) -> tuple[str, str]:
@@ -204,13 +245,23 @@ class StorageExpiry:
 
 
 _LIFECYCLE_CACHE_SECONDS = 600
+_LIFECYCLE_RETRY_SECONDS = 60
+
+
+def _lifecycle_reads() -> CircuitBreaker:
+    """S3 not answering for one key's rules will not answer for the next: skip that
+    endpoint for a while in this process, which also holds when the cache that
+    remembers failures is down."""
+    return breaker_for(storage.endpoint_url(), lambda: _LIFECYCLE_RETRY_SECONDS)
 
 
 def storage_expiry(recording: Recording | None, contact: Contact) -> StorageExpiry | None:
     """When the bucket's lifecycle rule removes this recording, where a rule says so.
 
     Rules are read once per bucket every ten minutes, and a failure to read them (S3
-    down) shows nothing rather than slowing the page.
+    down) shows nothing rather than slowing the page: the read has one short attempt,
+    and after a failure S3 is not asked again for a minute. The cache itself fails soft (a Redis
+    that does not answer is a miss, then skipped for a few seconds; see portal.cache).
     """
     from datetime import timedelta
 
@@ -225,11 +276,15 @@ def storage_expiry(recording: Recording | None, contact: Contact) -> StorageExpi
     cache_key = f"lifecycle-days:{bucket}:{key.rsplit('/', 1)[0]}"
     days = cache.get(cache_key, "unknown")
     if days == "unknown":
-        try:
-            days = storage.lifecycle_expiry_days(bucket, key)
-        except storage.StorageError:
-            days = None
-        cache.set(cache_key, days, _LIFECYCLE_CACHE_SECONDS)
+        days, reads = None, _lifecycle_reads()
+        if reads.allows():
+            try:
+                days = storage.lifecycle_expiry_days(bucket, key)
+                reads.succeeded()
+                cache.set(cache_key, days, _LIFECYCLE_CACHE_SECONDS)
+            except storage.StorageError:
+                reads.failed()
+                cache.set(cache_key, days, _LIFECYCLE_RETRY_SECONDS)
     created = contact.disconnect_ts or contact.initiation_ts
     if not days or created is None:
         return None

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.audit.services import audit_record
+from portal.celery import QueueUnavailable, publish
 from recordings import audio_cache, job_events, policy, selectors, storage
 from recordings.deletion import (  # noqa: F401 - part of this module's interface
     DeletionRefused,
@@ -56,7 +57,7 @@ GONE = gettext_noop("The recording has been deleted.")
 EXPIRED = gettext_noop("The cached copy has expired; press play again.")
 FETCH_BROKE = gettext_noop("The recording could not be fetched because of an internal error; it has been logged.")
 
-ENQUEUE_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, ConnectionError, OSError)
+ENQUEUE_ERRORS = (QueueUnavailable, kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
 
 
 # --- Audited views ----------------------------------------------------------------
@@ -194,12 +195,12 @@ def _looks_abandoned(job: RecordingFetchJob) -> bool:
 
 
 def _enqueue_fetch(job: RecordingFetchJob) -> None:
+    """Send the job to the workers; when the queue does not take it within about a
+    second, fail the job at once so the user is told instead of waiting."""
     from recordings.tasks import fetch_recording
 
     try:
-        fetch_recording.apply_async(
-            (job.pk,), retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3}
-        )
+        publish(fetch_recording, (job.pk,))
     except ENQUEUE_ERRORS as error:
         logger.warning("cannot enqueue recording fetch %s: %s", job.pk, error)
         failed = {"status": RecordingFetchJob.FAILED, "message": QUEUE_DOWN, "finished_at": timezone.now()}

@@ -1,6 +1,6 @@
 """The only module that talks to S3.
 
-A cached client with short timeouts, a handful of verbs, and two exceptions:
+A cached client with bounded timeouts (settings S3_*), a handful of verbs, and two exceptions:
 `ObjectMissing` (the key is not there; a lifecycle rule may have removed it) and
 `StorageError` (S3 could not be reached or refused us). Callers never see botocore.
 """
@@ -62,18 +62,50 @@ def _session() -> boto3.session.Session:
 
 @functools.cache
 def client():
+    return _make_client(
+        settings.S3_ENDPOINT_URL,
+        connect_timeout=settings.S3_CONNECT_TIMEOUT,
+        read_timeout=settings.S3_READ_TIMEOUT,
+        max_attempts=settings.S3_MAX_ATTEMPTS,
+    )
+
+
+def _probe_client():
+    """For answers a page can do without (the health check, lifecycle rules): one
+    attempt with the health check's deadline, so a hung S3 costs a page at most that."""
+    return _probe_client_for(settings.S3_ENDPOINT_URL, settings.HEALTH_CHECK_TIMEOUT)
+
+
+@functools.cache
+def _probe_client_for(endpoint_url: str | None, timeout: float):
+    return _make_client(endpoint_url, connect_timeout=timeout, read_timeout=timeout, max_attempts=1)
+
+
+def _make_client(endpoint_url: str | None, *, connect_timeout: float, read_timeout: float, max_attempts: int):
     return _session().client(
         "s3",
-        endpoint_url=settings.S3_ENDPOINT_URL,
+        endpoint_url=endpoint_url,
         region_name=settings.AWS_REGION,
         config=Config(
-            connect_timeout=3,
+            connect_timeout=connect_timeout,
             max_pool_connections=32,
-            read_timeout=30,
-            retries={"max_attempts": 3, "mode": "standard"},
+            read_timeout=read_timeout,
+            # total_max_attempts counts the first try; botocore's max_attempts would not.
+            retries={"total_max_attempts": max_attempts, "mode": "standard"},
             s3={"addressing_style": "path"},
         ),
     )
+
+
+def endpoint_url() -> str:
+    """Where lifecycle and health reads go (what breakers are keyed by)."""
+    return _probe_client().meta.endpoint_url
+
+
+def reset_clients() -> None:
+    """Build the clients again from settings (after S3_ENDPOINT_URL or a timeout changed)."""
+    client.cache_clear()
+    _probe_client_for.cache_clear()
 
 
 def _wrap(error: Exception, what: str) -> StorageError:
@@ -92,6 +124,14 @@ def split_location(location: str) -> tuple[str, str]:
     if not bucket or not key:
         raise ValueError(f"not a bucket/key location: {location!r}")
     return bucket, key
+
+
+def check_bucket(bucket: str) -> None:
+    """Raises `StorageError` unless S3 answers for `bucket` within the health check's deadline."""
+    try:
+        _probe_client().head_bucket(Bucket=bucket)
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"bucket {bucket}") from error
 
 
 def ensure_bucket(bucket: str, *, versioned: bool = False) -> None:
@@ -168,8 +208,13 @@ def _connection(endpoint: _Endpoint) -> http.client.HTTPConnection:
         if conn is not None:
             conn.close()
         kind = http.client.HTTPSConnection if endpoint.scheme == "https" else http.client.HTTPConnection
-        conn = _connections.conn = kind(endpoint.hostname, endpoint.port, timeout=30)
+        conn = _connections.conn = kind(endpoint.hostname, endpoint.port, timeout=settings.S3_CONNECT_TIMEOUT)
         _connections.endpoint = endpoint
+    if conn.sock is None:
+        # http.client has one timeout for connecting and reading: connect with the short
+        # one, then give each read the read timeout, as botocore does.
+        conn.connect()
+        conn.sock.settimeout(settings.S3_READ_TIMEOUT)
     return conn
 
 
@@ -190,13 +235,13 @@ def get_bytes_presigned(bucket: str, key: str) -> bytes:
             host=endpoint.host_header, bucket=bucket, key=key, access_key=frozen.access_key,
             secret_key=frozen.secret_key, region=client().meta.region_name, session_token=frozen.token,
         )  # fmt: skip
-        conn = _connection(endpoint)
         try:
+            conn = _connection(endpoint)
             conn.request("GET", target, headers={"Host": endpoint.host_header})
             response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as error:
-            conn.close()  # the next request reconnects
+            _connections.conn.close()  # the next request reconnects
             if attempt == _GET_ATTEMPTS:
                 raise StorageError(f"{what}: S3 is unreachable ({type(error).__name__})") from error
             continue
@@ -297,9 +342,11 @@ def set_lifecycle_expiry(bucket: str, prefix: str, *, days: int) -> None:
 def lifecycle_expiry_days(bucket: str, key: str) -> int | None:
     """Days after creation when the bucket's lifecycle rules delete `key`, if a rule says so."""
     try:
-        rules = client().get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
-    except (ClientError, BotoCoreError):
-        return None
+        rules = _probe_client().get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+    except ClientError:
+        return None  # no lifecycle configuration
+    except BotoCoreError as error:
+        raise _wrap(error, f"lifecycle of {bucket}") from error
     for rule in rules:
         prefix = (rule.get("Filter") or {}).get("Prefix", rule.get("Prefix", ""))
         days = (rule.get("Expiration") or {}).get("Days")

@@ -10,11 +10,15 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 from recordings import services
 from recordings.storage import StorageError
 
 logger = logging.getLogger(__name__)
+
+# Worth another try: S3 or PostgreSQL not answering for a while (a restart, a failover).
+TRANSIENT = (StorageError, OperationalError, InterfaceError)
 
 
 class _FetchTask(Task):
@@ -28,20 +32,22 @@ class _FetchTask(Task):
     base=_FetchTask,
     bind=True,
     acks_late=True,
-    autoretry_for=(StorageError,),
+    autoretry_for=TRANSIENT,
     retry_backoff=1,
     retry_backoff_max=20,
     retry_jitter=False,
     max_retries=4,
 )
 def fetch_recording(self, job_id: int) -> str | None:
+    # A retry continues this task's own run, which a lost database connection may have
+    # left RUNNING (it could not put the job back); a redelivery follows a lost worker.
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-    return services.recording_fetch_run(job_id=job_id, take_over=redelivered)
+    return services.recording_fetch_run(job_id=job_id, take_over=redelivered or self.request.retries > 0)
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(StorageError,),
+    autoretry_for=TRANSIENT,
     retry_backoff=2,
     retry_backoff_max=300,
     max_retries=12,

@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from recordings import charts, policy, selectors, services, storage
+from portal.db import statement_time_limit
+from recordings import charts, policy, presenters, selectors, services, storage
 from recordings.models import ORIGINAL, REDACTED
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@statement_time_limit("CONTACT_STATEMENT_TIMEOUT_MS")
 def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     """GET shows the page; POST (with a reason) shows it with the original transcript."""
     contact = selectors.contact_or_404(request.user, contact_id)
@@ -42,7 +44,7 @@ def _page(request: HttpRequest, contact) -> dict:
     return {
         "contact": contact,
         "recording": recording,
-        "storage_expiry": selectors.storage_expiry(recording, contact),
+        "notice": presenters.recording_notice(contact, recording, state, granted),
         "state": state,
         "phones": selectors.phone_numbers(contact),
         "attributes": selectors.attributes_for(contact, user),

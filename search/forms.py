@@ -7,6 +7,9 @@ only leaves out what the user is not allowed to use.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +32,7 @@ from search.labels import DISCONNECT_REASONS, choices
 from search.models import Queue, RoutingProfile, SearchableAttributeKey
 
 PAGE_SIZES = (25, 50, 100)
+PATH_SEPARATOR = " › "
 ATTRIBUTE_ROWS = 3
 TIME_TYPE_CHOICES = [
     ("INITIATION_TIMESTAMP", _("Initiated")),
@@ -155,13 +159,15 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["queue"].choices = list(Queue.objects.values_list("queue_id", "name"))
-        self.fields["routing_profile"].choices = list(RoutingProfile.objects.values_list("routing_profile_id", "name"))
-        groups = list(HierarchyGroup.objects.values_list("level", "group_id", "name"))
+        self.fields["queue"].choices = distinct_names(Queue.objects.values_list("queue_id", "name"))
+        self.fields["routing_profile"].choices = distinct_names(
+            RoutingProfile.objects.values_list("routing_profile_id", "name")
+        )
+        self.hierarchy_groups = hierarchy_groups()
         for level in range(1, 6):
             self.fields[f"hierarchy_l{level}"] = forms.MultipleChoiceField(
                 label=_("Hierarchy level %(level)d") % {"level": level},
-                choices=[(gid, name) for lvl, gid, name in groups if lvl == level],
+                choices=[(g.group_id, g.label) for g in self.hierarchy_groups if g.level == level],
                 required=False,
             )
         keys = list(SearchableAttributeKey.objects.values_list("key", flat=True))
@@ -180,11 +186,56 @@ class SearchForm(forms.Form):
         ]
         return cleaned
 
-    def hierarchy_fields(self) -> list:
-        return [self[f"hierarchy_l{level}"] for level in range(1, 6) if self.fields[f"hierarchy_l{level}"].choices]
+    def hierarchy_chosen(self) -> set[str]:
+        return {value for level in range(1, 6) for value in self[f"hierarchy_l{level}"].value() or ()}
 
     def attribute_rows(self) -> list[tuple]:
         return [(self[f"attr_key_{row}"], self[f"attr_value_{row}"]) for row in range(1, ATTRIBUTE_ROWS + 1)]
+
+
+def distinct_names(rows) -> list[tuple[str, str]]:
+    """(id, name) choices where a name shared by several resources (two "Billing" queues
+    on different sites) ends with the end of its id, the part of the ARN Connect's
+    console shows, so people can tell them apart."""
+    rows = list(rows)
+    shared = Counter(name for _, name in rows)
+    return [(rid, name if shared[name] == 1 else f"{name} ({id_tail(rid)})") for rid, name in rows]
+
+
+def id_tail(resource_id: str) -> str:
+    """Enough of an id to tell two resources apart: Connect's ids are UUIDs, unique at the end."""
+    return resource_id if len(resource_id) <= 12 else f"…{resource_id[-8:]}"
+
+
+@dataclass(frozen=True)
+class GroupOption:
+    level: int
+    group_id: str
+    path: tuple[str, ...]  # names from the top of the hierarchy down to this group
+    label: str  # the path as people read it; unique even where two paths are the same
+
+
+def hierarchy_groups() -> list[GroupOption]:
+    """Every group with a level, in tree order, named by its path (one query)."""
+    rows = list(HierarchyGroup.objects.values_list("pk", "parent_id", "level", "group_id", "name"))
+    parents = {pk: (parent, name) for pk, parent, _, _, name in rows}
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def path(pk: int) -> tuple[str, ...]:
+        if pk not in paths:
+            paths[pk] = ()  # a cycle in bad data ends here
+            parent, name = parents[pk]
+            paths[pk] = (path(parent) if parent in parents else ()) + (name,)
+        return paths[pk]
+
+    groups = sorted(
+        ((path(pk), level, group_id) for pk, _, level, group_id, _ in rows if level), key=lambda g: (g[0], g[2])
+    )
+    shared = Counter(p for p, _, _ in groups)
+    return [
+        GroupOption(level, group_id, p, PATH_SEPARATOR.join(p) + (f" ({id_tail(group_id)})" if shared[p] > 1 else ""))
+        for p, level, group_id in groups
+    ]
 
 
 class SavedSearchForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hierarchy.models import Agent
+from portal import ratelimit
 from portal.accounts import permissions as p
 from search.criteria import (
     CriteriaError,
@@ -27,7 +28,8 @@ from search.criteria import (
     criteria_check_permissions,
     criteria_from_form,
 )
-from search.forms import PAGE_SIZES, AttributeKeyForm, SavedSearchForm, SearchForm
+from search.filter_chips import clear_query, filter_chips
+from search.forms import PAGE_SIZES, PATH_SEPARATOR, AttributeKeyForm, SavedSearchForm, SearchForm
 from search.models import SavedSearch, SearchableAttributeKey
 from search.selectors import contact_search
 from search.selectors.columns import chosen_columns, columns_for, rows_for, table_rows
@@ -129,6 +131,8 @@ def _results_context(request: HttpRequest, form: SearchForm) -> tuple[dict, int]
         if page.next_token
         else "",
         "first_query": query_string(request.GET, drop=("page_token", "shown")) if token else "",
+        "chips": filter_chips(form, request.GET),
+        "clear_query": clear_query(request.GET),
         "export_query": query_string(request.GET, drop=("page_token", "shown", "page_size")),
         "cap": settings.SEARCH_RESULT_CAP,
         "export_cap": settings.EXPORT_ROW_CAP,
@@ -150,6 +154,25 @@ def agent_options(form: SearchForm) -> SafeString:
     )
 
 
+def hierarchy_options(form: SearchForm) -> SafeString:
+    """The hierarchy picker's options: one checkbox per group, named by its path, in tree
+    order. Each submits the level field the search reads (`hierarchy_l1`..`hierarchy_l5`).
+    Built here for the same reason as `agent_options`."""
+    chosen = form.hierarchy_chosen()
+    items = []
+    for group in form.hierarchy_groups:
+        above = PATH_SEPARATOR.join(group.path[:-1]) + PATH_SEPARATOR if len(group.path) > 1 else ""
+        checked = " checked" if group.group_id in chosen else ""
+        leaf = group.label.removeprefix(above)
+        items.append(
+            "<li><label>"
+            f'<input type="checkbox" name="hierarchy_l{group.level}" value="{escape(group.group_id)}"{checked}>'
+            f' <span class="path"><span class="above">{escape(above)}</span>{escape(leaf)}</span>'
+            "</label></li>"
+        )
+    return mark_safe("".join(items))
+
+
 @login_required
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -168,6 +191,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         current_query=query_string(request.GET, drop=("page_token", "shown")),
         page_sizes=PAGE_SIZES,
         agent_options=agent_options(form) if allowed["agents"] else "",
+        hierarchy_options=hierarchy_options(form),
+        more_filters_open=_more_filters_used(request.GET),
     )
     return render(request, "search/search.html", context, status=status)
 
@@ -180,14 +205,34 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         criteria = _criteria(request, form)
     except SearchRefused as refused:
         return HttpResponse(refused.message, status=refused.status, content_type="text/plain; charset=utf-8")
-    with transaction.atomic():
-        content = search_export_csv(
-            user=request.user, request=request, criteria=criteria, columns=chosen_columns(request.user)
-        )
+    try:
+        with ratelimit.export_slot(request.user), transaction.atomic():
+            content = search_export_csv(
+                user=request.user, request=request, criteria=criteria, columns=chosen_columns(request.user)
+            )
+    except ratelimit.Throttled as busy:
+        response = HttpResponse(busy.message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(busy.retry_after)
+        return response
+    except CriteriaError as error:  # e.g. the export ran out of time
+        return HttpResponse(error.message, status=error.status, content_type="text/plain; charset=utf-8")
     # A byte-order mark, so spreadsheet programs read Japanese text as UTF-8.
     response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
     return response
+
+
+# Filters behind "More filters": the section opens when one of them is in use.
+_MORE_FILTERS = (
+    "contact_id", "initiation_method", "disconnect_reason", "routing_profile", "customer_phone", "system_phone",
+    "min_duration", "max_duration", "has_recording", "recording_status", "non_talk_min_seconds",
+    "non_talk_max_seconds", "non_talk_min_percent", "non_talk_max_percent", "interruptions_min", "interruptions_max",
+    "attr_key_1", "attr_key_2", "attr_key_3",
+)  # fmt: skip
+
+
+def _more_filters_used(params: QueryDict) -> bool:
+    return any(v.strip() for name in _MORE_FILTERS for v in params.getlist(name))
 
 
 def clean_query(query: str) -> str:

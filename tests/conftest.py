@@ -41,6 +41,13 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(autouse=True)
+def _generous_api_rate_limit(settings):
+    """Tests call the API far faster than people do; tests/reliability holds the limits
+    to their exact behaviour with their own settings."""
+    settings.API_RATE_LIMIT = "100000/s"
+
+
 @pytest.fixture
 def s3_bucket(settings):
     """A fresh bucket standing in for the Connect bucket, removed afterwards."""

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from search.demo import DemoObject, demo_directory, generate_instance
+from demo import DemoObject, demo_directory, generate_instance
+from demo.generate import RECORDING_DAYS, lifecycle_expiry
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "samples"
@@ -139,13 +140,13 @@ class Instance:
 
 @pytest.fixture(scope="module")
 def instance() -> Instance:
-    return Instance(list(generate_instance(contacts=1500, seed=11, now=NOW, audio_budget_bytes=12 * 1024 * 1024)))
+    return Instance(list(generate_instance(contacts=1500, seed=11, now=NOW, recording_days=2)))
 
 
 @pytest.fixture(scope="module")
 def audio_instance() -> Instance:
-    # Every call is recent enough for audio; the budget decides how many get a WAV.
-    objects = generate_instance(contacts=250, seed=5, now=NOW, audio_days=90, audio_budget_bytes=40 * 1024 * 1024)
+    # A long window over a small instance: a dozen calls with audio, in both languages.
+    objects = generate_instance(contacts=100, seed=5, now=NOW, recording_days=14)
     return Instance(list(objects))
 
 
@@ -157,7 +158,7 @@ def digest(objects) -> list[tuple[str, str]]:
 
 
 def test_same_seed_same_bytes_and_other_seed_differs():
-    kwargs = dict(contacts=200, now=NOW, audio_days=90, audio_budget_bytes=6 * 1024 * 1024)
+    kwargs = dict(contacts=200, now=NOW, recording_days=4)
     first = digest(generate_instance(seed=3, **kwargs))
     assert first == digest(generate_instance(seed=3, **kwargs))
     assert any(key.endswith(".wav") for key, _ in first)
@@ -167,7 +168,7 @@ def test_same_seed_same_bytes_and_other_seed_differs():
 
 
 def test_generate_is_a_lazy_stream():
-    stream = generate_instance(contacts=1_000_000, now=NOW, audio_budget_bytes=0)
+    stream = generate_instance(contacts=1_000_000, now=NOW, recording_days=0)
     first = next(stream)  # would take minutes if everything were built up front
     assert isinstance(first, DemoObject)
     stream.close()
@@ -283,12 +284,39 @@ def test_voice_recording_location_format(instance: Instance):
     assert chats and all(r["Recording"] is None and not r.get("CustomerEndpoint") for r in chats)
 
 
-def test_old_calls_point_at_missing_recordings(instance: Instance):
-    cutoff = (NOW - timedelta(hours=1, days=14)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _epoch(stamp: str) -> int:
+    return int(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
+def _kept(record: dict, days: int) -> bool:
+    """What the bucket's lifecycle rule of `days` days still keeps at NOW."""
+    return NOW.timestamp() < lifecycle_expiry(_epoch(record["DisconnectTimestamp"]), days)
+
+
+def test_every_call_the_lifecycle_rule_keeps_has_its_audio_and_no_older_one_does(instance: Instance):
+    kept = removed = 0
     for record in instance.contacts.values():
-        if record["Recording"] and record["InitiationTimestamp"] < cutoff:
-            key = record["Recording"]["Location"].split("/", 1)[1]
-            assert key not in instance.by_key
+        if not record["Recording"]:
+            continue
+        key = record["Recording"]["Location"].split("/", 1)[1]
+        redacted = [o for o in instance.objects if o.key.endswith(".wav") and record["ContactId"] in o.key
+                    and "/Redacted/" in o.key]  # fmt: skip
+        if _kept(record, 2):
+            kept += 1
+            assert key in instance.by_key
+            english = record["ContactLens"]["ConversationalAnalytics"]["Configuration"]["LanguageLocale"] == "en-US"
+            assert len(redacted) == (1 if english else 0)
+            assert (record["ContactId"], "Redacted") in instance.analyses if english else True
+        else:
+            removed += 1
+            assert key not in instance.by_key and not redacted
+    assert kept >= 3 and removed > 500
+
+
+def test_the_recording_window_follows_the_rule():
+    assert RECORDING_DAYS >= 1
+    assert not [o for o in generate_instance(contacts=300, seed=2, now=NOW, recording_days=0) if o.role == "recording"]
+    assert lifecycle_expiry(1_000, 3) == 1_000 + 3 * 86400
 
 
 def test_analysis_files_shaped_like_the_samples(instance: Instance):
@@ -504,16 +532,6 @@ def test_redacted_wav_silences_redacted_spans(audio_instance: Instance):
             if not any(s["BeginOffsetMillis"] * 16 - 2 <= i < s["EndOffsetMillis"] * 16 + 2 for s in spans)
         ]
         assert all(muted[i] == full[i] for i in outside)
-
-
-def test_audio_budget_respected():
-    budget = 5 * 1024 * 1024
-    objects = list(generate_instance(contacts=300, seed=2, now=NOW, audio_days=90, audio_budget_bytes=budget))
-    sizes = [len(o.body) for o in objects if o.role == "recording"]
-    assert sizes and sum(sizes) <= budget
-    assert not [
-        o for o in generate_instance(contacts=300, seed=2, now=NOW, audio_budget_bytes=0) if o.role == "recording"
-    ]
 
 
 def test_directory():

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,11 +16,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.accounts import permissions as p
 from portal.audit.forms import AuditFilterForm, SessionFilterForm
+from portal.audit.labels import detail_label
 from portal.audit.selectors import audit_events, known_actions, login_sessions
 from portal.audit.services import audit_record
+from search.forms import CATEGORY_MATCH_CHOICES, TIME_TYPE_CHOICES
+from search.labels import connect_label
+from search.templatetags.readable import score
 
 PAGE_SIZE = 50
 
@@ -66,7 +77,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         audit_record(action="export", request=request, details={"kind": "audit_events", "filters": _plain(form)})
         return _events_csv(events)
     page, query = _page(request, events)
-    context = {"form": form, "page": page, "query": query, "actions": known_actions()}
+    rows = [(event, detail_fields(event.details)) for event in page]
+    context = {"form": form, "page": page, "rows": rows, "query": query, "actions": known_actions()}
     return render(request, "audit/events.html", context)
 
 
@@ -80,6 +92,79 @@ def login_report(request: HttpRequest) -> HttpResponse:
         return _sessions_csv(sessions)
     page, query = _page(request, sessions)
     return render(request, "audit/sessions.html", {"form": form, "page": page, "query": query})
+
+
+@dataclass(frozen=True)
+class DetailField:
+    label: str
+    text: str = ""
+    children: tuple[DetailField, ...] = ()
+
+
+def detail_fields(details: Any, depth: int = 0) -> list[DetailField]:
+    """An event's details as labelled values for the page (the CSV and API keep the JSON).
+    A nested object (the search criteria) becomes its own list, one level deep."""
+    if not isinstance(details, dict):
+        return [] if details in (None, "", []) else [DetailField(_("Details"), _detail_text(details))]
+    return [
+        DetailField(detail_label(key), children=tuple(detail_fields(value, depth + 1)))
+        if isinstance(value, dict) and value and depth < 1
+        else DetailField(detail_label(key), _detail_text(value))
+        for key, value in details.items()
+    ]
+
+
+# Connect's codes inside search criteria, named as the search page names them.
+_CODE_LABELS = {
+    **dict(TIME_TYPE_CHOICES),
+    **dict(CATEGORY_MATCH_CHOICES),
+    "SCORE": _lazy("Overall score"),
+    "SHIFT": _lazy("Shift"),
+    "ASCENDING": _lazy("Ascending"),
+    "DESCENDING": _lazy("Descending"),
+    "REDACTED": _lazy("redacted"),
+    "ORIGINAL": _lazy("original (unredacted)"),
+}
+_CODE_FIELDS = ("channel", "initiation_method", "disconnect_reason", "recording", "participant_role")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _detail_text(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, float):
+        return score(value)
+    if isinstance(value, str):
+        return _time_text(value) if _ISO_TIME.match(value) else _code_text(value)
+    if isinstance(value, dict) and set(value) == {"text", "phrase"}:  # a search term
+        return f"“{value['text']}”" if value["phrase"] else str(value["text"])
+    if isinstance(value, dict):
+        return " · ".join(f"{detail_label(k)}: {_detail_text(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_text(v) for v in value if v not in (None, "", [])) or "—"
+    return str(value)
+
+
+def _code_text(value: str) -> str:
+    if value in _CODE_LABELS:
+        return str(_CODE_LABELS[value])
+    for field in _CODE_FIELDS:
+        if (label := connect_label(field, value)) != value:
+            return label
+    return value
+
+
+def _time_text(value: str) -> str:
+    """A recorded time in the user's zone, with the zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        return value
+    return date_format(timezone.localtime(moment), "Y-m-d H:i T")
 
 
 def _plain(form) -> dict:

@@ -12,6 +12,7 @@ from django.db.models import QuerySet, Value
 from search.criteria import SearchCriteria
 from search.models import Contact
 from search.selectors.filters import criteria_q
+from search.selectors.limits import SearchTooSlow, too_slow_is_refused  # noqa: F401 - part of the interface
 from search.selectors.paging import PageState, ordered_walks, sort_spec, token_make, token_read
 from search.selectors.rows import RowShape
 
@@ -20,21 +21,23 @@ from search.selectors.rows import RowShape
 SEARCH_WORK_MEM = "32MB"
 
 
-def _tuned_for_rows() -> str:
+def _tuned_for_rows(timeout_ms: int) -> str:
     """Settings for this transaction's row queries (they end with it); returns the
     parallel-worker setting they replace, for `_parallel_workers`.
 
     A row query stops after at most a page (or an export) of rows, walking an index in
     the sort order. Starting parallel workers for it costs 5-10 ms and never pays: the
     planner still picks them for keyword and attribute pages, priced as if the walk
-    might read far."""
+    might read far. The statement timeout rides on the same round trip, so bounding a
+    search costs nothing (see `limits`)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT before.value, set_config('work_mem', %s, true), "
-            "set_config('max_parallel_workers_per_gather', '0', true) "
+            "set_config('max_parallel_workers_per_gather', '0', true), "
+            "set_config('statement_timeout', %s, true) "
             # OFFSET 0 keeps the read in its own step, before the settings change.
             "FROM (SELECT current_setting('max_parallel_workers_per_gather') AS value OFFSET 0) before",
-            [SEARCH_WORK_MEM],
+            [SEARCH_WORK_MEM, str(timeout_ms)],
         )
         return cursor.fetchone()[0]
 
@@ -86,8 +89,8 @@ def contact_search(
     matching = search_queryset(user=user, criteria=criteria)
     position = (state.value, state.pk) if state else None
     # Only reads: inside a caller's transaction (the API's, with its audit) no savepoint.
-    with transaction.atomic(savepoint=False):
-        parallel_workers = _tuned_for_rows()
+    with too_slow_is_refused(), transaction.atomic(savepoint=False):
+        parallel_workers = _tuned_for_rows(settings.SEARCH_STATEMENT_TIMEOUT_MS)
         fetched: list[Contact] = []
         for walk in ordered_walks(matching, spec, position) if wanted else []:
             fetched += rows.apply(walk, spec)[: wanted + 1 - len(fetched)]
@@ -116,8 +119,8 @@ def contact_export_rows(
     limit = min(limit or settings.EXPORT_ROW_CAP, settings.EXPORT_ROW_CAP)
     matching = search_queryset(user=user, criteria=criteria)
     spec = sort_spec(criteria)
-    with transaction.atomic():
-        _tuned_for_rows()
+    with too_slow_is_refused(), transaction.atomic():
+        _tuned_for_rows(settings.EXPORT_STATEMENT_TIMEOUT_MS)
         for walk in ordered_walks(matching, spec, None):
             for contact in rows.apply(walk, spec)[:limit].iterator(chunk_size=500):
                 yield contact

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -231,3 +232,49 @@ def test_every_action_the_portal_records_has_a_name():
     found -= {"store_true", "append"}  # argparse's, in management commands
     assert len(found) > 20
     assert found <= set(ACTION_LABELS), sorted(found - set(ACTION_LABELS))
+
+
+def details_cell(body: str, action: str) -> str:
+    row = re.search(rf'<code class="muted">{action}</code></td>.*?<td class="details">(.*?)</td>', body, re.S)
+    return row.group(1)
+
+
+def test_details_are_labelled_fields_not_json(client, auditor):
+    auditor.time_zone = "Asia/Tokyo"
+    auditor.save(update_fields=["time_zone"])
+    audit_record(action="transcript_view", contact_id="c-1", details={"version": "REDACTED", "turns": 12})
+    audit_record(
+        action="search",
+        details={
+            "criteria": {"channels": ["VOICE", "CHAT"], "start": "2026-10-01T09:00:00+00:00", "has_recording": True},
+            "total": 3,
+            "capped": False,
+            "score": 0.5555555555555556,
+        },
+    )
+    body = client.get("/audit/").content.decode()
+    assert '{"' not in body and "&quot;" not in details_cell(body, "search")
+    transcript = details_cell(body, "transcript_view")
+    assert "<dt>Transcript turns</dt><dd>12</dd>" in transcript and "<dt>Version</dt><dd>redacted</dd>" in transcript
+    search = details_cell(body, "search")
+    assert '<dt class="group">Search criteria</dt><dd class="group"><dl class="fields">' in search
+    assert "<dt>Channel</dt><dd>Voice, Chat</dd>" in search
+    assert "<dt>From</dt><dd>2026-10-01 18:00 JST</dd>" in search  # in the user's zone, with it
+    assert "<dt>Recording</dt><dd>Yes</dd>" in search and "<dt>Over the result cap</dt><dd>No</dd>" in search
+    assert "<dt>Results</dt><dd>3</dd>" in search and "<dd>0.56</dd>" in search
+    assert "JST</span></span></time>" in body  # each event's time shows its zone
+
+
+def test_details_in_japanese(client, auditor):
+    auditor.language = "ja"
+    auditor.save(update_fields=["language"])
+    audit_record(action="search", details={"criteria": {"channels": ["VOICE"]}, "capped": True})
+    search = details_cell(client.get("/audit/").content.decode(), "search")
+    assert "<dt>上限超過</dt><dd>はい</dd>" in search and "<dt>チャネル</dt><dd>音声</dd>" in search
+    assert '<dt class="group">検索条件</dt>' in search
+
+
+def test_a_detail_key_without_a_name_shows_as_itself(client, auditor):
+    audit_record(action="search", details={"future_key": "x", "nested": {"a": [1, 2]}})
+    search = details_cell(client.get("/audit/").content.decode(), "search")
+    assert "<dt>future_key</dt><dd>x</dd>" in search and "<dt>a</dt><dd>1, 2</dd>" in search

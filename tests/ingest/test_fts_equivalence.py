@@ -26,7 +26,7 @@ def _corpus() -> list[str]:
     for path in SAMPLES.glob("*.json"):
         doc = json.loads(path.read_text())
         texts += [t["Content"] for t in doc.get("Transcript", []) if isinstance(t.get("Content"), str)]
-    from search.demo import conversations
+    from demo import conversations
 
     for table in (getattr(conversations, name) for name in dir(conversations)):
         if isinstance(table, dict):

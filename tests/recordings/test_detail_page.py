@@ -95,7 +95,7 @@ def test_analytics_only_with_graph_trends(client, rich, people):
     page = _page(client, people.qa, media.contact_id)
     assert "<svg" in page and "Sentiment per quarter" in page and "Card payment" in page
     assert "<polyline" in page and page.count('class="dot agent"') == 4
-    assert "1:35" in page and "11.2 %" in page and "Interruptions" in page
+    assert "1:35" in page and "11.2%" in page and "Interruptions" in page
     assert 'data-seek-ms="1000"' in page  # the category's point seeks the player
     agent_page = _page(client, people.agent, media.contact_id)
     assert "<svg" not in agent_page and "Contact Lens analytics" not in agent_page
@@ -147,7 +147,7 @@ def test_a_japanese_contact_without_redaction(client, s3_bucket, recording_cache
                     "Transcript": []}  # fmt: skip
     play = client.post(f"/api/v1/contacts/{media.contact_id}/recording/fetch", {"Version": "REDACTED"},
                        content_type="application/json")  # fmt: skip
-    assert play.status_code == 400 and "redaction not available" in play.json()["Message"]
+    assert play.status_code == 400 and "redaction is not available for this language" in play.json()["Message"]
 
 
 def test_pending_and_missing_analysis(client, org, people):
@@ -209,9 +209,11 @@ def test_the_contact_api_document(client, rich, people):
     assert contact["CustomerEndpoint"] == {"Address": "+81312345678", "Type": "TELEPHONE_NUMBER"}
     assert contact["Attributes"] == {"account": "A-991", "segment": "gold"}
     assert contact["Analytics"]["SentimentByQuarter"]["CUSTOMER"] == [-2.0, -1.0, 1.0, 2.5]
-    assert contact["Recording"] == {"Status": "AVAILABLE", "Versions": ["REDACTED", "ORIGINAL"],
-                                    "Playable": ["REDACTED", "ORIGINAL"], "Downloadable": ["REDACTED", "ORIGINAL"],
-                                    "DeletionReason": None, "DeletedAt": None}  # fmt: skip
+    assert contact["Recording"] == {"Status": "AVAILABLE", "State": "AVAILABLE", "Message": None, "Note": None,
+                                    "Versions": ["REDACTED", "ORIGINAL"], "Playable": ["REDACTED", "ORIGINAL"],
+                                    "Downloadable": ["REDACTED", "ORIGINAL"], "Unavailable": {},
+                                    "StorageExpiry": None, "DeletionReason": None, "DeletedAt": None,
+                                    "DeletedBy": None}  # fmt: skip
     assert contact["RelatedContacts"] == {"Previous": east_contact.contact_id}
     assert contact["AgentInfo"]["HierarchyGroups"]["Level2"]["Name"] == "East team"
     client.force_login(people.agent)
@@ -232,3 +234,21 @@ def test_storage_expiry_from_the_bucket_lifecycle_rule_is_shown(client, rich, pe
     cache.delete(rules_key)  # the page caches the bucket's rules for ten minutes
     page = _page(client, people.supervisor, media.contact_id)
     assert 'data-storage-expiry="2027-11-01"' in page and "365" in page
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_analytics_numbers_are_rounded_for_people(client, rich, people, language):
+    media, _, _ = rich
+    people.qa.language = language
+    people.qa.save(update_fields=["language"])
+    ContactAnalysis.objects.filter(contact_id=media.contact_id).update(
+        customer_sentiment=0.5555555555555556, agent_sentiment=-2.0, non_talk_percent=11.249999
+    )
+    page = _page(client, people.qa, media.contact_id)
+    facts = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
+    customer, agent = ("Overall sentiment – customer", "Overall sentiment – agent")
+    if language == "ja":
+        customer, agent = (next(k for k in facts if "顧客" in k and "感情" in k),
+                           next(k for k in facts if "エージェント" in k and "感情" in k))  # fmt: skip
+    assert facts[customer] == "0.56" and facts[agent] == "-2"
+    assert "(11.2%)" in page and "0.5555" not in page

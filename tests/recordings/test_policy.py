@@ -34,7 +34,7 @@ ALL_STATES = [
 ]
 
 ENGLISH = MediaState("AVAILABLE", True, True, True, True)
-JAPANESE = MediaState("AVAILABLE", False, True, False, True)  # Contact Lens does not redact Japanese
+JAPANESE = MediaState("AVAILABLE", False, True, False, True, redaction=policy.REDACTION_LANGUAGE)  # not redacted
 DELETED = MediaState("DELETED", True, True, True, True)
 CHAT = MediaState(None, False, True, True, True)
 PENDING = MediaState("AVAILABLE", False, False, False, True)

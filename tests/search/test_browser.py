@@ -118,3 +118,63 @@ def test_keyboard_only(page, branch):
     page.keyboard.press("Enter")
     page.locator("#result-count").filter(has_text="30").wait_for()
     assert page.locator("#results").get_attribute("aria-live") == "polite"
+
+
+OVERFLOW = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll("header *, main *")) {
+    // A table scrolls sideways inside its own box; that is not the page overflowing.
+    if (!el.checkVisibility() || el.closest(".table-wrap, .table-scroll")) continue;
+    const box = el.getBoundingClientRect(), parent = el.parentElement.getBoundingClientRect();
+    if (box.width && (box.right > parent.right + 1 || box.left < parent.left - 1)) {
+      bad.push(`${el.tagName}.${el.className} ${Math.round(box.width)} in ${Math.round(parent.width)}`);
+    }
+  }
+  const page = document.documentElement;
+  return {scroll: page.scrollWidth, client: page.clientWidth, top: document.querySelector("header.top").getBoundingClientRect().width, bad};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("width", [1280, 768])
+def test_nothing_overflows_its_box(page, branch, width, language):
+    supervisor, _ = branch
+    supervisor.language = language
+    supervisor.save(update_fields=["language"])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/?keywords=解約&channel=VOICE&sentiment_min=-5&hierarchy_l3=g-sales-a")
+    page.locator("#result-count").wait_for()
+    page.locator(".more-filters > summary").click()  # the filters behind it too
+    layout = page.evaluate(OVERFLOW)
+    assert layout["scroll"] <= layout["client"] == width, layout
+    assert layout["top"] == width  # the top bar spans the window
+    assert layout["bad"] == []
+
+
+def test_the_hierarchy_picker_works_with_the_keyboard(page, branch):
+    page.goto("/")
+    picker = page.locator("[data-tree-picker]")
+    page.get_by_label("Filter hierarchy groups").focus()
+    page.keyboard.type("sales")
+    assert picker.locator("li", has_text="Osaka").is_hidden()
+    assert picker.locator("li:visible").all_inner_texts() == [
+        "Tokyo › Sales", "Tokyo › Sales › Sales A", "Tokyo › Sales › Sales B",
+    ]  # fmt: skip
+
+    page.keyboard.press("ArrowDown")  # to the first match
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")  # ticks Sales A
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # ticks Sales B, and does not submit the form
+    ticked = picker.locator("input:checked")
+    assert [box.get_attribute("value") for box in ticked.all()] == ["g-sales-a", "g-sales-b"]
+    assert picker.locator(".tree-status").inner_text().endswith("2 chosen")
+    for _ in range(3):
+        page.keyboard.press("ArrowUp")  # past the first match, back to the filter
+    assert page.evaluate("document.activeElement.id") == "hierarchy-filter"
+
+    page.get_by_role("button", name="Search", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**hierarchy_l3=g-sales-a&hierarchy_l3=g-sales-b**")
+    chips = page.locator("#results .chip-label").all_inner_texts()
+    assert chips == ["Agent hierarchy: Tokyo › Sales › Sales A", "Agent hierarchy: Tokyo › Sales › Sales B"]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from search.demo_loader import demo_load, demo_logins
+from demo.loader import demo_load, demo_logins
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ import random
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _jstr  # the C encoder, as json.dumps(ensure_ascii=False)
 
-from search.demo.conversations import AGENT, CUSTOMER, Turn, VoiceTimeline
-from search.demo.directory import EN_US, JA_JP
-from search.demo.records import between, ts, uuid4, uuid4_batch
+from demo.conversations import AGENT, CUSTOMER, Turn, VoiceTimeline
+from demo.directory import EN_US, JA_JP
+from demo.records import between, ts, uuid4, uuid4_batch
 
 SCORE = {"POSITIVE": 5, "NEGATIVE": -5}
 NON_TALK_MIN_MS = 3000

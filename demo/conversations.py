@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.demo.directory import EN_US, JA_JP
-from search.demo.records import between, pick
+from demo.directory import EN_US, JA_JP
+from demo.records import between, pick
 
 AGENT = "AGENT"
 CUSTOMER = "CUSTOMER"
@@ -813,7 +813,7 @@ def _verify(s: Script) -> None:
         s.c("verify.dob")
     if s.voice and s.chance(0.7):
         s.a("verify.lookup")
-        s.hold(15_000, 110_000)
+        s.hold(6_000, 35_000)
         s.a("verify.back")
     else:
         s.a("verify.found")
@@ -1029,7 +1029,7 @@ def build_dialogue(
         # A long hold while the agent checks with someone: the long tail of call lengths.
         s.a("check.ask")
         s.c("check.ok")
-        s.hold(60_000, 240_000)
+        s.hold(40_000, 150_000)
         s.a("check.back", POSITIVE)
     done = {topic, "complaint", "cancellation"}
     extra = 0

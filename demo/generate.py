@@ -1,6 +1,6 @@
 """The demo Connect instance as a stream of S3 objects.
 
-`generate_instance` walks the 90 days before `now` one day at a time (so a million
+`generate_instance` walks the days before `now` (90 by default) one day at a time (so a million
 contacts never sit in memory), draws each day's contacts with business-hour
 weighting in the caller's time zone, plays out every contact (queue, agent,
 conversation, holds, after-contact work) and yields what Connect would have written:
@@ -8,7 +8,12 @@ Contact Lens analyses, recordings, and the contact records batched into Firehose
 objects. Everything comes from one `random.Random(seed)`, so the same arguments give
 the same bytes.
 
-Run `python -m search.demo.generate --contacts 20000 --no-audio` to measure speed.
+Recordings exist exactly for the calls that the bucket's lifecycle rule still keeps
+(`recording_days`, which the loader also sets as that rule): every call in the window
+has its WAV (and, where Contact Lens redacts the language, its redacted WAV), and every
+older call names a recording the rule has removed, as a real bucket shows it.
+
+Run `python -m demo.generate --contacts 20000 --no-audio` to measure speed.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from search.demo import analysis, audio
-from search.demo.conversations import (
+from demo import analysis, audio
+from demo.conversations import (
     AGENT,
     OUTBOUND_TOPICS,
     TOPICS,
@@ -37,10 +42,13 @@ from search.demo.conversations import (
     perform_chat,
     perform_voice,
 )
-from search.demo.directory import EN_US, JA_JP, Agent, Directory, Queue, demo_directory, team_queues
-from search.demo.records import Contact, between, ctr_record, pick, recording_key, stale_version, ts, uuid4
+from demo.directory import EN_US, JA_JP, Agent, Directory, Queue, demo_directory, team_queues
+from demo.records import Contact, between, ctr_record, pick, recording_key, stale_version, ts, uuid4
 
 DAYS = 90
+# Days the demo bucket keeps recordings (its lifecycle rule). Three days of 8 kHz stereo
+# calls, with their redacted twins, come to roughly 250-450 MB for the default 2,000 contacts.
+RECORDING_DAYS = 3
 # Weight of each local hour of the day (contact centres are busiest mid-morning and mid-afternoon).
 _HOUR_WEIGHTS = (
     0.04,
@@ -195,8 +203,8 @@ class _Instance:
         bucket: str,
         ctr_prefix: str,
         alias: str,
-        audio_days: int,
-        audio_budget_bytes: int,
+        recording_days: int,
+        days: int = DAYS,
     ):
         self.total = contacts
         self.seed = seed
@@ -204,27 +212,26 @@ class _Instance:
         self.alias = alias
         self.rng = random.Random(seed)
         self.directory: Directory = demo_directory(seed)
-        self.end = _epoch(now) - 3600  # the newest contact started an hour ago
-        self.start = self.end - DAYS * 86400
+        self.now = _epoch(now)
+        self.end = self.now - 3600  # the newest contact started an hour ago
+        self.days = days
+        self.start = self.end - days * 86400
         self.firehose = _Firehose(ctr_prefix, random.Random(seed + 1))
         self.counts = self._day_counts()
         self.pool = {lang: max(20, contacts // 8) for lang in (EN_US, JA_JP)}
         self._index_directory()
-
-        self.audio_cutoff = self.end - audio_days * 86400
-        self.audio_budget = audio_budget_bytes
-        self.audio_bytes = 0
+        self.recording_days = recording_days
 
     # -- set-up --------------------------------------------------------------------------
 
     def _day_counts(self) -> list[int]:
         weights = []
-        for d in range(DAYS):
+        for d in range(self.days):
             weekday = time.gmtime(self.start + d * 86400 + 43200).tm_wday
-            weights.append(_WEEKDAY_WEIGHTS[weekday] * (1 + 0.25 * d / DAYS))  # a growing business
+            weights.append(_WEEKDAY_WEIGHTS[weekday] * (1 + 0.25 * d / self.days))  # a growing business
         scale = self.total / sum(weights)
         counts = [int(w * scale) for w in weights]
-        by_remainder = sorted(range(DAYS), key=lambda d: (counts[d] - weights[d] * scale, d))
+        by_remainder = sorted(range(self.days), key=lambda d: (counts[d] - weights[d] * scale, d))
         for d in by_remainder[: self.total - sum(counts)]:
             counts[d] += 1
         return counts
@@ -539,27 +546,21 @@ class _Instance:
                 )
             )
 
-        if c.initiation >= self.audio_cutoff:
-            audio_seed = rng.getrandbits(32)
-            size = audio.wav_size(duration_ms) * (2 if redacted is not None else 1)
-            # Pace the budget over the audio window, so recordings are spread over all its
-            # days instead of the first ones taking everything.
-            progress = (c.initiation - self.audio_cutoff) / max(1, self.end - self.audio_cutoff)
-            if self.audio_bytes <= self.audio_budget * progress and self.audio_bytes + size <= self.audio_budget:
-                self.audio_bytes += size
-                channels = [(audio.RIGHT if t.role == AGENT else audio.LEFT, t.begin, t.end) for t in timeline.turns]
-                samples = audio.render_call(duration_ms, channels, audio_seed)
-                objects.append(DemoObject("recording", key, audio.to_wav(samples), "audio/wav"))
-                if redacted is not None:
-                    muted = audio.silence(samples, analysis.redacted_spans(timeline))
-                    objects.append(
-                        DemoObject(
-                            "recording",
-                            f"Analysis/Voice/Redacted/{folder}/{c.contact_id}_call_recording_redacted_{iso}.wav",
-                            audio.to_wav(muted),
-                            "audio/wav",
-                        )
+        audio_seed = rng.getrandbits(32)  # drawn for every call, so the window does not change the rest
+        if self.now < lifecycle_expiry(c.disconnect, self.recording_days):
+            channels = [(audio.RIGHT if t.role == AGENT else audio.LEFT, t.begin, t.end) for t in timeline.turns]
+            samples = audio.render_call(duration_ms, channels, audio_seed)
+            objects.append(DemoObject("recording", key, audio.to_wav(samples), "audio/wav"))
+            if redacted is not None:
+                muted = audio.silence(samples, analysis.redacted_spans(timeline))
+                objects.append(
+                    DemoObject(
+                        "recording",
+                        f"Analysis/Voice/Redacted/{folder}/{c.contact_id}_call_recording_redacted_{iso}.wav",
+                        audio.to_wav(muted),
+                        "audio/wav",
                     )
+                )
         return objects
 
     def _chat(self, t: int, language: str, person: Customer, abandoned: bool) -> tuple[Contact, list[DemoObject]]:
@@ -627,6 +628,13 @@ class _Instance:
         return c, objects
 
 
+def lifecycle_expiry(created: int, days: int) -> int:
+    """From when an S3 expiration rule of `days` days may have removed an object created
+    at `created` (epoch seconds). S3 acts at the next midnight UTC after that; the portal
+    counts a recording as removed from this moment on, and so does the demo."""
+    return created + max(0, days) * 86400
+
+
 def generate_instance(
     *,
     contacts: int = 2000,
@@ -635,20 +643,20 @@ def generate_instance(
     bucket: str = "amazon-connect-demo",
     ctr_prefix: str = "ctr/",
     alias: str = "demo",
-    audio_days: int = 14,
-    audio_budget_bytes: int = 450 * 1024 * 1024,
+    recording_days: int = RECORDING_DAYS,
+    days: int = DAYS,
 ) -> Iterator[DemoObject]:
-    """Every S3 object of a demo Connect instance with `contacts` contacts in the 90 days before `now`.
+    """Every S3 object of a demo Connect instance with `contacts` contacts in the `days` days before `now`.
 
     Objects stream out as they are made (analyses and recordings of a contact first,
     its record later inside a Firehose batch). Keys are relative to `bucket`;
-    records sit under `ctr_prefix`. Recordings exist for calls of the last
-    `audio_days` days while `audio_budget_bytes` lasts; older calls keep the
-    recording location in their record, like recordings a lifecycle rule removed.
+    records sit under `ctr_prefix`. Every call that a lifecycle rule of
+    `recording_days` days still keeps at `now` has its recordings; older calls keep
+    the recording location in their record, the object being gone (0: no audio).
     """
     if contacts < 0:
         raise ValueError("contacts must be zero or more")
-    instance = _Instance(contacts, seed, now, bucket, ctr_prefix, alias, audio_days, audio_budget_bytes)
+    instance = _Instance(contacts, seed, now, bucket, ctr_prefix, alias, recording_days, days)
     yield from instance.run()
 
 
@@ -656,15 +664,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Generate the demo Amazon Connect instance and report its speed.")
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--audio-budget-mb", type=float, default=450)
-    parser.add_argument("--no-audio", action="store_true", help="same as --audio-budget-mb 0")
+    parser.add_argument("--recording-days", type=int, default=RECORDING_DAYS)
+    parser.add_argument("--no-audio", action="store_true", help="same as --recording-days 0")
     parser.add_argument("--out", type=Path, help="also write the objects under this folder")
     args = parser.parse_args(argv)
-    budget = 0 if args.no_audio else int(args.audio_budget_mb * 1024 * 1024)
+    days = 0 if args.no_audio else args.recording_days
     now = datetime.now(UTC).replace(microsecond=0)
     totals: dict[str, list[int]] = {}
     started, cpu = time.perf_counter(), time.process_time()
-    for obj in generate_instance(contacts=args.contacts, seed=args.seed, now=now, audio_budget_bytes=budget):
+    for obj in generate_instance(contacts=args.contacts, seed=args.seed, now=now, recording_days=days):
         count_bytes = totals.setdefault(obj.role, [0, 0])
         count_bytes[0] += 1
         count_bytes[1] += len(obj.body)

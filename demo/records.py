@@ -13,7 +13,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from search.demo.directory import JA_JP, Agent, Directory, Queue
+from demo.directory import JA_JP, Agent, Directory, Queue
 
 FORMAT_VERSION = "2017-03-10"
 

@@ -1,5 +1,10 @@
 """Writing the demo Connect instance into S3 in Connect's layout, then ingesting it
-through the same path as production data, and creating one portal login per profile."""
+through the same path as production data, and creating one portal login per profile.
+
+Logins whose permissions need a second factor come enrolled in TOTP, as after a real
+enrolment (the secret sealed by the portal's MFA adapter); `demo_code` tells their
+current code, and only for logins the demo created, outside production.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from demo.models import DemoLogin
 from recordings import storage
 from search.ingest.runner import IngestReport, ingest_sources
 
@@ -81,19 +87,26 @@ def _upload(objects: Iterable, ctr_bucket: str, connect_bucket: str = "") -> tup
     return count, total, audio
 
 
-def demo_load(*, contacts: int = 2000, seed: int = 7, now: datetime | None = None) -> DemoReport:
-    from search.demo import generate_instance
+def demo_load(
+    *, contacts: int = 2000, seed: int = 7, now: datetime | None = None, days: int | None = None
+) -> DemoReport:
+    """The demo instance in S3 and in the portal; `days` of history (default 90)."""
+    from demo.generate import DAYS, RECORDING_DAYS, generate_instance
 
     ctr_bucket, ctr_prefix = _bucket_and_prefix(settings.CTR_SOURCE)
     storage.ensure_bucket(settings.CONNECT_BUCKET)
     storage.ensure_bucket(ctr_bucket)
-    storage.set_lifecycle_expiry(settings.CONNECT_BUCKET, "connect/", days=14)
+    # The rule and the recordings agree: calls inside it have their audio, older ones
+    # name a recording the rule has removed.
+    storage.set_lifecycle_expiry(settings.CONNECT_BUCKET, "connect/", days=RECORDING_DAYS)
     objects = generate_instance(
         contacts=contacts,
         seed=seed,
         now=now or datetime.now(UTC).replace(microsecond=0),
         bucket=settings.CONNECT_BUCKET,
         ctr_prefix=ctr_prefix,
+        recording_days=RECORDING_DAYS,
+        days=days or DAYS,
     )
     count, total, audio = _upload(objects, ctr_bucket)
     report = ingest_sources([settings.CTR_SOURCE, f"s3://{settings.CONNECT_BUCKET}/{settings.ANALYSIS_PREFIX}"])
@@ -111,6 +124,7 @@ def demo_users_create(*, seed: int = 7) -> None:
         user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
         if created:
             user.set_password(password)
+            DemoLogin.objects.create(user=user)
         user.is_staff = user.is_superuser = username == "admin"
         user.time_zone = "Asia/Tokyo"
         if scope:
@@ -120,6 +134,47 @@ def demo_users_create(*, seed: int = 7) -> None:
             user.agent = Agent.objects.filter(contacts__isnull=False).order_by("username").first()
         user.save()
         user.security_profiles.set(SecurityProfile.objects.filter(name__in=profiles))
+        _enrol_second_factor(user)
+
+
+def _enrol_second_factor(user) -> None:
+    """A demo login whose permissions need MFA gets a TOTP authenticator, once."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from portal.accounts.mfa import mfa_required
+
+    user = type(user).objects.get(pk=user.pk)  # the permissions as just set, not as cached
+    if not DemoLogin.objects.filter(user=user).exists() or not mfa_required(user):
+        return
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+
+
+class NotADemoLogin(Exception):
+    pass
+
+
+def demo_totp_code(username: str, *, at: float | None = None) -> str:
+    """The TOTP code a demo login's authenticator expects now (development only)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    if settings.PRODUCTION:
+        raise NotADemoLogin("demo codes exist only in development (PORTAL_ENV=production)")
+    login = DemoLogin.objects.select_related("user").filter(user__username=username).first()
+    if login is None:
+        raise NotADemoLogin(f"{username!r} is not a login the demo created")
+    authenticator = Authenticator.objects.filter(user=login.user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        raise NotADemoLogin(f"{username!r} signs in without a second factor")
+    secret = decrypt(authenticator.data["secret"])
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 def demo_is_loaded() -> bool:
@@ -131,3 +186,15 @@ def demo_is_loaded() -> bool:
 
 def demo_logins() -> list[tuple[str, str]]:
     return [(username, description) for username, _, _, description in DEMO_USERS]
+
+
+def demo_logins_with_second_factor() -> set[str]:
+    """Usernames of demo logins that sign in with a TOTP code."""
+    from allauth.mfa.models import Authenticator
+
+    names = [username for username, _, _, _ in DEMO_USERS]
+    return set(
+        Authenticator.objects.filter(
+            type=Authenticator.Type.TOTP, user__username__in=names, user__demo_login__isnull=False
+        ).values_list("user__username", flat=True)
+    )
