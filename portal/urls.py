@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from portal import health
 
+handler500 = "portal.unavailable.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -238,6 +238,32 @@ def test_the_cache_degrades_to_misses_and_skips_a_paused_redis(settings, on_priv
     assert cache.get("bounded") == "kept"
 
 
+def test_signing_in_with_redis_paused_says_so_within_bounds_then_works(
+    client, transactional_db, settings, on_private_redis
+):
+    """allauth's login rate limit needs Redis: without it, sign-in is refused with a
+    named cause and a 503 (never a server error), and works again once Redis answers."""
+    from tests.factories import make_user
+
+    user = make_user("signer", profiles=["QualityAnalyst"])
+    user.set_password("a long demo passphrase")
+    user.save(update_fields=["password"])
+    credentials = {"login": "signer", "password": "a long demo passphrase"}
+
+    on_private_redis.pause()
+    response, seconds = timed(client.post, "/accounts/login/", credentials)
+    page = response.content.decode()
+    assert response.status_code == 503 and seconds < BOUND, (response.status_code, seconds)
+    assert "Redis" in page and "Traceback" not in page and response["Retry-After"]
+    api, seconds = timed(client.get, "/api/v1/audit-events", HTTP_AUTHORIZATION="Bearer nothing")
+    assert seconds < BOUND and api["Content-Type"].startswith("application/json")
+
+    on_private_redis.resume()
+    time.sleep(settings.REDIS_BREAKER_SECONDS + 0.1)
+    response = client.post("/accounts/login/", credentials)
+    assert response.status_code == 302 and client.get("/").status_code == 200
+
+
 # --- Redis killed and restarted -------------------------------------------------------
 
 
