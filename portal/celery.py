@@ -11,6 +11,7 @@ from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
+from portal import worker_presence  # noqa: F401 - workers announce themselves (a signal handler)
 from portal.breaker import CircuitBreaker, breaker_for
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from portal import worker_presence
 from portal.audit.services import audit_record
 from portal.celery import QueueUnavailable, publish
 from recordings import audio_cache, job_events, policy, selectors, storage
@@ -55,6 +56,9 @@ STORAGE_DOWN = gettext_noop("Storage could not be reached; try again later.")
 NOT_A_WAV = gettext_noop("The stored recording is not a valid WAV file.")
 GONE = gettext_noop("The recording has been deleted.")
 EXPIRED = gettext_noop("The cached copy has expired; press play again.")
+NO_WORKER = gettext_noop(
+    "No recording worker is running right now; the recording will be fetched as soon as one starts. Search still works."
+)
 FETCH_BROKE = gettext_noop("The recording could not be fetched because of an internal error; it has been logged.")
 
 ENQUEUE_ERRORS = (QueueUnavailable, kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
@@ -344,9 +348,11 @@ def recording_fetch_give_up(*, job_id: int, storage_failed: bool = True) -> None
 
 def job_message(job: RecordingFetchJob) -> str:
     """The job's message in the user's language, with a hint when no worker is taking it."""
-    waited = (timezone.now() - job.created_at).total_seconds()
-    if job.status == RecordingFetchJob.QUEUED and not job.message and waited > 10:
-        return _("Waiting for a recording worker; if this lasts, the workers may be down.")
+    if job.status == RecordingFetchJob.QUEUED and not job.message:
+        if not worker_presence.workers_present():
+            return _(NO_WORKER)
+        if (timezone.now() - job.created_at).total_seconds() > 10:
+            return _("Waiting for a recording worker; if this lasts, the workers may be down.")
     return _(job.message) if job.message else ""
 
 

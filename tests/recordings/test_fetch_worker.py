@@ -251,7 +251,8 @@ def test_a_worker_killed_mid_fetch_leaves_nothing_to_serve_and_the_job_completes
 
 def test_no_worker_taking_the_job_is_explained(client, transactional_db, celery_queue, s3_bucket, recording_cache,
                                                org, people):  # fmt: skip
-    """Redis is up but no worker listens: the job waits, and the user is told why."""
+    """Redis is up but no worker listens: the job waits, and the user is told why at
+    once (no worker has announced itself), and again if it waits long."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -259,7 +260,19 @@ def test_no_worker_taking_the_job_is_explained(client, transactional_db, celery_
     media = make_media(s3_bucket, agent=org.alice)
     client.force_login(people.qa)
     body = _play(client, media.contact_id)
-    assert body["Status"] == "QUEUED" and body["Message"] == ""
+    assert body["Status"] == "QUEUED" and "No recording worker is running right now" in body["Message"]
+    from django.core.cache import cache
+
+    cache.set(f"workers:present:{celery_queue}", 1, timeout=5)  # a worker that announced itself but is busy
+    assert _job(client, body["JobId"], wait=0)["Message"] == ""
     RecordingFetchJob.objects.filter(pk=body["JobId"]).update(created_at=timezone.now() - timedelta(seconds=30))
     later = _job(client, body["JobId"], wait=0)
     assert later["Status"] == "QUEUED" and "workers may be down" in later["Message"]
+
+
+def test_a_running_worker_announces_itself_and_its_queue_only(worker):
+    from portal.worker_presence import workers_present
+
+    assert wait_for(lambda: workers_present(worker.queue), timeout=10, what="the worker's presence key")
+    assert workers_present()  # this process publishes to the worker's queue
+    assert not workers_present(f"{worker.queue}-nobody")
