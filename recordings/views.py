@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.db import statement_time_limit
+from portal.worker_presence import workers_present
 from recordings import charts, policy, presenters, selectors, services, storage
 from recordings.models import ORIGINAL, REDACTED
 
@@ -60,6 +61,8 @@ def _page(request: HttpRequest, contact) -> dict:
         "can_hold": policy.may_manage_legal_hold(granted),
         "may_hear_any": policy.may_hear_any(granted),
         "player_strings": _player_strings(),
+        # Only asked while a deletion waits on a worker: one cache read.
+        "workers_absent": recording is not None and recording.status == "DELETING" and not workers_present(),
     }
 
 

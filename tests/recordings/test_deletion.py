@@ -194,3 +194,14 @@ def test_the_legal_hold_toggle_on_the_page_is_for_deleters_only(client, db, org,
     client.post(f"/contacts/{contact.contact_id}/legal-hold", {"action": "clear", "reason": "lifted"})
     contact.refresh_from_db()
     assert not contact.legal_hold
+
+
+def test_a_deletion_waiting_for_a_worker_says_so_on_the_page(client, db, celery_queue, s3_bucket, org, people):
+    from django.core.cache import cache
+
+    media = make_media(s3_bucket, agent=org.alice)
+    Recording.objects.filter(contact=media.contact).update(status=Recording.DELETING, deletion_reason="request")
+    client.force_login(people.admin)
+    assert "data-workers-absent" in client.get(f"/contacts/{media.contact_id}/").content.decode()
+    cache.set(f"workers:present:{celery_queue}", 1, timeout=5)
+    assert "data-workers-absent" not in client.get(f"/contacts/{media.contact_id}/").content.decode()
