@@ -174,6 +174,8 @@ def recording_notice(
     whole = _state(state)
     gaps = {v: gap for v in policy.VERSIONS if (gap := policy.audio_gap(state, v)) is not None}
     if whole == NOT_RECORDED:
+        if contact.channel not in ("VOICE", "", None):
+            return RecordingNotice(whole, _("A chat or task has no call recording; its transcript is below."), gaps=gaps)
         return RecordingNotice(whole, str(policy.AUDIO_GAP_MESSAGES[NOT_RECORDED]), gaps=gaps)
     if whole == DELETED:
         return RecordingNotice(whole, _deleted_message(recording), gaps=gaps)

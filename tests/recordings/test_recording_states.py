@@ -90,10 +90,10 @@ def test_a_call_whose_analysis_is_pending(client, s3_bucket, org, people):
 
 
 def test_a_contact_connect_did_not_record(client, org, people):
-    chat = make_contact(agent=org.alice, channel="CHAT")
-    page = _page(client, people.admin, chat.contact_id)
+    call = make_contact(agent=org.alice)  # a call with no recording location in its record
+    page = _page(client, people.admin, call.contact_id)
     assert "Connect recorded no audio for this contact." in page
-    document = _recording(client, people.admin, chat.contact_id)
+    document = _recording(client, people.admin, call.contact_id)
     assert document["State"] == "NOT_RECORDED" and document["Playable"] == []
     assert document["Message"] == "Connect recorded no audio for this contact."
 
@@ -157,3 +157,9 @@ def test_the_states_speak_japanese(client, s3_bucket, recording_cache, org, peop
     assert "ライフサイクル" in _page(client, people.qa, expired.contact_id)
     assert "この言語では機密データの編集を利用できません" in _page(client, people.qa, japanese.contact_id)
     assert "編集済みの録音を作成しませんでした" in _page(client, people.qa, english.contact_id)
+
+
+def test_a_chat_says_it_has_no_call_recording_rather_than_that_connect_recorded_none(client, org, people):
+    chat = make_contact(agent=org.alice, channel="CHAT")
+    page = _page(client, people.admin, chat.contact_id)
+    assert "A chat or task has no call recording" in page and "Connect recorded no audio" not in page
