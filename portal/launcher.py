@@ -100,6 +100,9 @@ def _print_logins(logins: list[tuple[str, str, bool]], var_dir: Path) -> None:
 
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
+    # The demo runs as production does: an outage answers with a page naming it, not
+    # Django's debug page with a stack trace (DJANGO_DEBUG=1 brings that back).
+    os.environ.setdefault("DJANGO_DEBUG", "0")
     started: list[str] = []
 
     def echo(line: str) -> None:

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.unavailable.ServiceUnavailableMiddleware",
+    "portal.db_watchdog.DatabaseWaitLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -139,8 +140,15 @@ if not DATABASE_URL:
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL backend with its health check bounded (portal/postgresql).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+# psycopg has no read timeout: a web request's queries are watched instead
+# (portal/db_watchdog.py). Searches and exports get their statement timeout plus 2 s.
+DB_QUERY_WAIT_SECONDS = envfloat("DB_QUERY_WAIT_SECONDS", 5.0)
+DB_HEALTH_CHECK_SECONDS = envfloat("DB_HEALTH_CHECK_SECONDS", 1.0)
 # Without it psycopg waits for an unreachable server for minutes. Whole seconds (libpq).
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 3)
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 2)
 # Per transaction (SET LOCAL), only where a user waits on the answer: never on ingest,
 # migrations or purges, which may rightly run for minutes.
 SEARCH_STATEMENT_TIMEOUT_MS = envint("SEARCH_STATEMENT_TIMEOUT_MS", 10_000)
@@ -335,6 +343,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Without DEBUG (as `make run` serves), development still finds static files without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
 STORAGES = {
