@@ -6,7 +6,7 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.ingest_bench", "bench.search_bench", "bench.recordings_bench"]
+BENCHMARKS = ["bench.ingest_bench", "bench.search_bench", "bench.recordings_bench", "bench.api_auth_bench"]
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,9 @@ always get `{"Type": ..., "Message": ...}` with the type repeated in `x-amzn-Err
 
 | situation                                   | status | Type                       |
 | no credentials / bad or revoked token       | 401    | AccessDeniedException      |
+| SigV4: unknown access key                   | 403    | UnrecognizedClientException|
+| SigV4: bad signature, clock skew > 5 min    | 403    | InvalidSignatureException  |
+| SigV4: revoked/expired key, inactive user   | 403    | AccessDeniedException      |
 | authenticated, missing a Connect permission | 403    | AccessDeniedException      |
 | MFA required but not enrolled               | 403    | AccessDeniedException      |
 | malformed request                           | 400    | InvalidRequestException    |
@@ -106,6 +109,10 @@ def parse_time(value: str | int | float | None, field: str) -> datetime | None:
 
 
 def _authenticate(request: HttpRequest) -> None:
+    refused = getattr(request, "signature_refused", None)
+    if refused is not None:
+        # AWS's own names (InvalidSignatureException, …), which the CLI and SDKs report as such.
+        raise ApiError(refused.type, refused.message, 403)
     if getattr(request, "token_auth_failed", False):
         raise ApiError(ACCESS_DENIED, _("The bearer token is invalid or has been revoked."), 401)
     user = getattr(request, "user", None)
@@ -167,3 +174,9 @@ def api_view(methods: Iterable[str] = ("GET",), *, authenticated: bool = True) -
         return wrapper
 
     return decorator
+
+
+@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], authenticated=False)
+def unknown_path(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other path under /api/v1/: AWS SDKs parse this, never an HTML page."""
+    return api_error(NOT_FOUND, _("No API operation at %(path)s.") % {"path": request.path[:200]}, 404)

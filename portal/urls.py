@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from portal import health
+from portal import api, health
 
 handler500 = "portal.unavailable.server_error"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/v1/", include("search.api_urls")),
     path("api/v1/", include("recordings.api_urls")),
     path("api/v1/", include("portal.audit.api_urls")),
+    path("api/v1/", include("search.connect_api_urls")),
+    # Keep last under api/v1/: unknown paths answer JSON in Connect's error shape.
+    re_path(r"^api/v1/(?P<path>.*)$", api.unknown_path, name="api-unknown-path"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("recordings.urls")),
     path("", include("search.urls")),

@@ -66,6 +66,32 @@ def _contact_id_param() -> dict:
     return {"name": "ContactId", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 256}}
 
 
+def _connect_paths() -> dict:
+    """Connect's own read operations at the AWS model's paths (the AWS CLI and SDKs call these)."""
+    instance = {"name": "InstanceId", "in": "path", "required": True,
+                "description": "The portal's instance id or ARN", "schema": {"type": "string"}}  # fmt: skip
+    initial = {"name": "InitialContactId", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/api/v1/contacts/{InstanceId}/{ContactId}": {
+            "get": {
+                "operationId": "ConnectDescribeContact",
+                "summary": "Connect's DescribeContact: the Contact shape, timestamps in epoch seconds; "
+                "attributes need ContactAttributes.View.",
+                "parameters": [instance, _contact_id_param()],
+                "responses": {"200": {"description": "The contact", **_json({"type": "object"})}, **_ERRORS},
+            }
+        },
+        "/api/v1/contact/attributes/{InstanceId}/{InitialContactId}": {
+            "get": {
+                "operationId": "ConnectGetContactAttributes",
+                "summary": "Connect's GetContactAttributes; needs ContactAttributes.View.",
+                "parameters": [instance, initial],
+                "responses": {"200": {"description": "The attributes", **_json({"type": "object"})}, **_ERRORS},
+            }
+        },
+    }
+
+
 _SEARCH_CRITERIA = {
     "type": "object",
     "additionalProperties": False,
@@ -376,11 +402,12 @@ def openapi_document() -> dict:
             "Errors use Connect's shape, with the type also in the x-amzn-ErrorType header.",
         },
         "servers": [{"url": "/"}],
-        "security": [{"bearer": []}, {"session": []}],
+        "security": [{"bearer": []}, {"sigv4": []}, {"session": []}],
         "paths": {
             "/api/v1/search-contacts": _search_contacts(),
             **_contact_paths(),
             **_other_paths(),
+            **_connect_paths(),
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "OpenApi",
@@ -392,6 +419,13 @@ def openapi_document() -> dict:
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "manage.py portal_user token USERNAME"},
+                "sigv4": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "AWS Signature Version 4, service connect, with a key from "
+                    "manage.py portal_user access-key create USERNAME (or presigned X-Amz-* query parameters)",
+                },
                 "session": {"type": "apiKey", "in": "cookie", "name": "sessionid", "description": "With CSRF token"},
             },
             "schemas": {

@@ -20,14 +20,21 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import permissions as p
 from portal.accounts.admin_forms import (
+    AccessKeyCreationForm,
     PortalUserChangeForm,
     PortalUserCreationForm,
     SecurityProfileForm,
     SecurityProfileImportForm,
 )
 from portal.accounts.admin_mixins import AuditedAdmin
-from portal.accounts.models import ApiToken, SecurityProfile, User
-from portal.accounts.services import AccountError, profile_export, profile_import
+from portal.accounts.models import AccessKey, ApiToken, SecurityProfile, User
+from portal.accounts.services import (
+    AccountError,
+    access_key_issue,
+    access_key_withdraw,
+    profile_export,
+    profile_import,
+)
 from portal.audit.services import audit_record
 
 # Security profiles replace Django's groups and per-model permissions.
@@ -181,6 +188,48 @@ class ApiTokenAdmin(AuditedAdmin):
                 details = {"token_prefix": token.prefix, "owner": token.user.username, "by": "admin"}
                 audit_record(action="token_revoke", request=request, details=details)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+@admin.register(AccessKey)
+class AccessKeyAdmin(AuditedAdmin):
+    """API access keys for SigV4-signed calls: created here for any active user (the
+    secret shown once, on the page that answers the creation) and revoked."""
+
+    view_permissions = (p.USERS_VIEW,)
+    add_permission_name = change_permission_name = p.USERS_EDIT
+    audit_action = "access_key_revoke"
+    list_display = ("access_key_id", "user", "created_at", "expires_at", "last_used_at", "revoked_at", "active")
+    list_filter = ("revoked_at",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "access_key_id")
+    readonly_fields = ("access_key_id", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
+    exclude = ("secret_enc",)
+    actions = ["revoke"]
+
+    @admin.display(description=_("Active"), boolean=True)
+    def active(self, obj: AccessKey) -> bool:
+        return obj.is_active() and obj.user.is_active
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AccessKeyCreationForm(request.POST or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("Create an access key")}  # fmt: skip
+        if request.method == "POST" and form.is_valid():
+            issued = access_key_issue(
+                user=form.cleaned_data["user"], expires_at=form.expires_at(), actor=request.user, request=request
+            )
+            # Rendered, not redirected: the secret is shown this once and never stored in clear.
+            context.update({"issued": issued, "owner": form.cleaned_data["user"], "title": _("Access key created")})
+            return TemplateResponse(request, "admin/accounts/accesskey/created.html", context)
+        return TemplateResponse(request, "admin/accounts/accesskey/add.html", context)
+
+    @admin.action(description=_("Revoke selected access keys"), permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        for key in queryset.filter(revoked_at__isnull=True):
+            access_key_withdraw(access_key_id=key.access_key_id, actor=request.user, request=request)
+        self.message_user(request, _("Access keys revoked."), messages.SUCCESS)
 
 
 def _gate_allauth_admin(model, *, view: tuple[str, ...], change: str, delete: str, add: str = "") -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import permissions as p
+from portal.accounts.forms import AccessKeyForm
 from portal.accounts.models import SecurityProfile, User
 
 
@@ -64,3 +65,8 @@ class PortalUserCreationForm(AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+
+class AccessKeyCreationForm(AccessKeyForm):
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.filter(is_active=True).order_by("username"))
+    field_order = ["user", "expires_in_days"]

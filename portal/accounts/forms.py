@@ -24,3 +24,21 @@ class PreferencesForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128, required=False, help_text=_("What the token is for"))
+
+
+class AccessKeyForm(forms.Form):
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Empty: the key never expires"),
+    )
+
+    def expires_at(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        days = self.cleaned_data.get("expires_in_days")
+        return timezone.now() + timedelta(days=days) if days else None

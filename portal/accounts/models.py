@@ -71,3 +71,28 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class AccessKey(models.Model):
+    """An AWS-style key pair for SigV4-signed API calls. The secret is kept encrypted,
+    not hashed: verifying a signature means recomputing it with the secret itself."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_keys")
+    access_key_id = models.CharField(max_length=20, unique=True)
+    secret_enc = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+    def is_active(self, now=None) -> bool:
+        from django.utils import timezone
+
+        moment = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

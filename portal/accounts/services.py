@@ -156,3 +156,27 @@ def api_token_withdraw(*, user: User, token_id: int, request=None) -> bool:
     if revoked:
         audit_record(action="token_revoke", actor=user, request=request, details={"token_id": token_id})
     return revoked
+
+
+@transaction.atomic
+def access_key_issue(*, user: User, expires_at=None, actor: User | None = None, request=None):
+    """A new access key for the user; the secret is in the answer and nowhere else in clear."""
+    from portal.accounts.access_keys import access_key_create
+
+    issued = access_key_create(user=user, expires_at=expires_at)
+    details = {"owner": user.username, "access_key_id": issued.access_key_id,
+               "expires_at": expires_at.isoformat() if expires_at else None}  # fmt: skip
+    audit_record(action="access_key_create", actor=actor or user, request=request, details=details)
+    return issued
+
+
+@transaction.atomic
+def access_key_withdraw(*, access_key_id: str, user: User | None = None, actor: User | None = None, request=None):
+    """Revoke a key (only `user`'s own when given); the revoked key, or None."""
+    from portal.accounts.access_keys import access_key_revoke
+
+    key = access_key_revoke(access_key_id=access_key_id, user=user)
+    if key is not None:
+        details = {"owner": key.user.username, "access_key_id": key.access_key_id}
+        audit_record(action="access_key_revoke", actor=actor or user, request=request, details=details)
+    return key

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "group_change": _("Hierarchy group changed"),
     "token_create": _("API token created"),
     "token_revoke": _("API token revoked"),
+    "access_key_create": _("API access key created"),
+    "access_key_revoke": _("API access key revoked"),
 }
 
 
@@ -77,6 +79,9 @@ DETAIL_LABELS = {
     "owner": _("Owner"),
     "name": _("Name"),
     "token_id": _("Token"),
+    "credential": _("Credential"),
+    "access_key_id": _("Access key"),
+    "expires_at": _("Expires"),
     "source": _("Source"),
     "action": _("Action"),
     "contact_id": _("Contact ID"),

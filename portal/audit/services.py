@@ -30,6 +30,10 @@ def audit_record(
 ) -> AuditEvent:
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
+    key_id = getattr(request, "access_key_id", None)
+    if key_id:
+        # A call signed with an access key names the key (never its secret).
+        details = {**(details or {}), "credential": "access_key", "access_key_id": key_id}
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=getattr(actor, "username", "") or "",
