@@ -205,18 +205,21 @@ class _Instance:
         alias: str,
         recording_days: int,
         days: int = DAYS,
+        batch: int = 0,
     ):
         self.total = contacts
         self.seed = seed
         self.bucket = bucket
         self.alias = alias
-        self.rng = random.Random(seed)
+        # A later batch (a top-up of days since the first load) has contacts of its own
+        # in the same directory: the same agents, queues and hierarchy.
+        self.rng = random.Random(seed if not batch else f"{seed}/{batch}")
         self.directory: Directory = demo_directory(seed)
         self.now = _epoch(now)
         self.end = self.now - 3600  # the newest contact started an hour ago
         self.days = days
         self.start = self.end - days * 86400
-        self.firehose = _Firehose(ctr_prefix, random.Random(seed + 1))
+        self.firehose = _Firehose(ctr_prefix, random.Random(seed + 1 if not batch else f"{seed + 1}/{batch}"))
         self.counts = self._day_counts()
         self.pool = {lang: max(20, contacts // 8) for lang in (EN_US, JA_JP)}
         self._index_directory()
@@ -645,6 +648,7 @@ def generate_instance(
     alias: str = "demo",
     recording_days: int = RECORDING_DAYS,
     days: int = DAYS,
+    batch: int = 0,
 ) -> Iterator[DemoObject]:
     """Every S3 object of a demo Connect instance with `contacts` contacts in the `days` days before `now`.
 
@@ -656,7 +660,7 @@ def generate_instance(
     """
     if contacts < 0:
         raise ValueError("contacts must be zero or more")
-    instance = _Instance(contacts, seed, now, bucket, ctr_prefix, alias, recording_days, days)
+    instance = _Instance(contacts, seed, now, bucket, ctr_prefix, alias, recording_days, days, batch)
     yield from instance.run()
 
 

@@ -8,11 +8,12 @@ current code, and only for logins the demo created, outside production.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -108,10 +109,39 @@ def demo_load(
         recording_days=RECORDING_DAYS,
         days=days or DAYS,
     )
+    report = _write_and_ingest(objects, ctr_bucket)
+    demo_users_create(seed=seed)
+    return report
+
+
+def _write_and_ingest(objects: Iterable, ctr_bucket: str) -> DemoReport:
     count, total, audio = _upload(objects, ctr_bucket)
     report = ingest_sources([settings.CTR_SOURCE, f"s3://{settings.CONNECT_BUCKET}/{settings.ANALYSIS_PREFIX}"])
-    demo_users_create(seed=seed)
     return DemoReport(count, total, audio, report)
+
+
+def demo_refresh(*, seed: int = 7, now: datetime | None = None) -> DemoReport | None:
+    """Top a demo loaded days ago up to now, as a live instance would have grown: the
+    contacts of the days since its newest one, at its own daily rate, with recordings
+    for those the bucket's lifecycle rule keeps. Without it, every call of a demo older
+    than the rule would show as removed. None when the demo is less than a day old."""
+    from django.db.models import Max
+
+    from demo.generate import DAYS, RECORDING_DAYS, generate_instance
+    from search.models import Contact
+
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    newest = Contact.objects.aggregate(newest=Max("initiation_ts"))["newest"]
+    if newest is None or now - newest < timedelta(days=1):
+        return None
+    days = min(DAYS, math.ceil((now - newest).total_seconds() / 86400))
+    contacts = max(days, round(Contact.objects.count() / DAYS * days))
+    ctr_bucket, ctr_prefix = _bucket_and_prefix(settings.CTR_SOURCE)
+    objects = generate_instance(
+        contacts=contacts, seed=seed, now=now, bucket=settings.CONNECT_BUCKET, ctr_prefix=ctr_prefix,
+        recording_days=RECORDING_DAYS, days=days, batch=int(now.timestamp()),
+    )  # fmt: skip
+    return _write_and_ingest(objects, ctr_bucket)
 
 
 @transaction.atomic
@@ -131,10 +161,27 @@ def demo_users_create(*, seed: int = 7) -> None:
             name, level = scope
             user.hierarchy_group = HierarchyGroup.objects.filter(name=name, level=level).first()
         if username == "agent":
-            user.agent = Agent.objects.filter(contacts__isnull=False).order_by("username").first()
+            user.agent = _demo_agent(Agent)
         user.save()
         user.security_profiles.set(SecurityProfile.objects.filter(name__in=profiles))
         _enrol_second_factor(user)
+
+
+def _demo_agent(agent_model):
+    """The agent who took the latest call with a redacted recording: the Agent profile
+    hears and reads only redacted media, which Contact Lens makes for English calls
+    alone. Else (no such call) the first agent with any contact."""
+    from search.models import Contact
+
+    latest = (
+        Contact.objects.filter(agent__isnull=False, channel="VOICE", analysis__redacted_audio_key__gt="")
+        .order_by("-initiation_ts")
+        .values_list("agent_id", flat=True)
+        .first()
+    )
+    if latest is not None:
+        return agent_model.objects.get(pk=latest)
+    return agent_model.objects.filter(contacts__isnull=False).order_by("username").first()
 
 
 def _enrol_second_factor(user) -> None:

@@ -71,6 +71,12 @@ def _prepare_django() -> list[tuple[str, str, bool]]:
         started = time.monotonic()
         call_command("load_demo")
         print(f"Demo loaded in {time.monotonic() - started:.0f} s")
+    else:
+        from demo.loader import demo_refresh
+
+        topped_up = demo_refresh()
+        if topped_up is not None:
+            print(f"Demo brought up to date: {topped_up.ingest.contacts} contacts since it was last run")
     from demo.loader import demo_logins, demo_logins_with_second_factor
 
     second = demo_logins_with_second_factor()
