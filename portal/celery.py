@@ -8,7 +8,7 @@ import kombu.exceptions
 import redis.exceptions
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
 from portal import worker_presence  # noqa: F401 - workers announce themselves (a signal handler)
@@ -60,6 +60,17 @@ app.conf["CELERY_DB_REUSE_MAX"] = 1000
 @task_postrun.connect
 def _recycle_database_connections(**kwargs) -> None:
     close_old_connections()
+
+
+@worker_init.connect
+def _patient_broker_for_workers(sender=None, **kwargs) -> None:
+    """The broker's socket timeout is for web requests, which must not wait on a paused
+    Redis. A worker must wait: an acknowledgement that timed out leaves its consumer
+    unable to take another message until restarted, while one that waits completes when
+    Redis answers again. Keepalives still end a connection to a peer that is gone."""
+    options = {**(app.conf.broker_transport_options or {}), "socket_keepalive": True}
+    options.pop("socket_timeout", None)
+    app.conf.broker_transport_options = options
 
 
 app.conf.beat_schedule = {
