@@ -37,35 +37,39 @@ TICK_SECONDS = 0.1
 
 
 class _Watchdog:
+    """Deadlines in a dict that request threads add to and remove from without a lock
+    (single dict operations are atomic in CPython), read by one thread as a snapshot:
+    a query pays a few microseconds for being watched."""
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._watched: dict[int, tuple[float, int]] = {}  # token -> (deadline, socket fd)
         self._tokens = itertools.count()
         self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
 
     def arm(self, fd: int, seconds: float) -> int:
         token = next(self._tokens)
-        with self._lock:
-            self._watched[token] = (time.monotonic() + seconds, fd)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="db-watchdog", daemon=True)
-                self._thread.start()
+        self._watched[token] = (time.monotonic() + seconds, fd)
+        if self._thread is None:
+            self._start()
         return token
 
     def disarm(self, token: int) -> None:
-        with self._lock:
-            self._watched.pop(token, None)
+        self._watched.pop(token, None)
+
+    def _start(self) -> None:
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="db-watchdog", daemon=True)
+                self._thread.start()
 
     def _run(self) -> None:
         while True:
             time.sleep(TICK_SECONDS)
             now = time.monotonic()
-            with self._lock:
-                expired = [(token, fd) for token, (deadline, fd) in self._watched.items() if deadline <= now]
-                for token, _fd in expired:
-                    del self._watched[token]
-            for _token, fd in expired:
-                _cut(fd)
+            for token, (deadline, fd) in list(self._watched.items()):
+                if deadline <= now and self._watched.pop(token, None) is not None:
+                    _cut(fd)
 
 
 def _cut(fd: int) -> None:
@@ -115,9 +119,16 @@ def _allowance_from(sql: str, params) -> None:
 
 
 def _guard(execute, sql, params, many, context):
+    # On every query of a request: kept to plain calls (no context manager).
     _allowance_from(sql, params)
-    with bounded(context["connection"].connection, _request.allowance):
+    fd = _socket_of(context["connection"].connection)
+    if fd is None:
         return execute(sql, params, many, context)
+    token = _watchdog.arm(fd, _request.allowance)
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        _watchdog.disarm(token)
 
 
 def health_check_allowance() -> float:
