@@ -22,6 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django("bench_ingest")
 
+    from django.conf import settings
     from django.db import connection
 
     from demo import generate_instance
@@ -40,7 +41,8 @@ def main() -> None:
 
     started = time.perf_counter()
     ctr_objects = (o for o in generate_instance(contacts=args.records, seed=1, now=now, bucket=bucket,
-                                                recording_days=0) if o.role == "ctr")  # fmt: skip
+                                                recording_days=0, instance_arn=settings.CONNECT_INSTANCE_ARN)
+                   if o.role == "ctr")  # fmt: skip
     written = (0,) if reuse else _upload(ctr_objects, bucket, bucket)
     analyses = []
     for obj in generate_instance(contacts=args.analyses, seed=2, now=now, bucket=bucket, recording_days=0):

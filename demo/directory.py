@@ -204,9 +204,14 @@ def _uid(seed: int, kind: str, name: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def demo_directory(seed: int = 7) -> Directory:
-    instance_id = _uid(seed, "instance", "demo")
-    instance_arn = f"arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/{instance_id}"
+def demo_directory(seed: int = 7, instance_arn: str = "") -> Directory:
+    """`instance_arn`: the instance the demo stands in for (the portal refuses records of
+    any other); without it, one of the seed's own."""
+    if instance_arn:
+        instance_id = instance_arn.rsplit("/", 1)[-1]
+    else:
+        instance_id = _uid(seed, "instance", "demo")
+        instance_arn = f"arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/{instance_id}"
 
     def arn(kind: str, ident: str) -> str:
         return f"{instance_arn}/{kind}/{ident}"

@@ -206,6 +206,7 @@ class _Instance:
         recording_days: int,
         days: int = DAYS,
         batch: int = 0,
+        instance_arn: str = "",
     ):
         self.total = contacts
         self.seed = seed
@@ -214,7 +215,7 @@ class _Instance:
         # A later batch (a top-up of days since the first load) has contacts of its own
         # in the same directory: the same agents, queues and hierarchy.
         self.rng = random.Random(seed if not batch else f"{seed}/{batch}")
-        self.directory: Directory = demo_directory(seed)
+        self.directory: Directory = demo_directory(seed, instance_arn)
         self.now = _epoch(now)
         self.end = self.now - 3600  # the newest contact started an hour ago
         self.days = days
@@ -649,6 +650,7 @@ def generate_instance(
     recording_days: int = RECORDING_DAYS,
     days: int = DAYS,
     batch: int = 0,
+    instance_arn: str = "",
 ) -> Iterator[DemoObject]:
     """Every S3 object of a demo Connect instance with `contacts` contacts in the `days` days before `now`.
 
@@ -660,7 +662,7 @@ def generate_instance(
     """
     if contacts < 0:
         raise ValueError("contacts must be zero or more")
-    instance = _Instance(contacts, seed, now, bucket, ctr_prefix, alias, recording_days, days, batch)
+    instance = _Instance(contacts, seed, now, bucket, ctr_prefix, alias, recording_days, days, batch, instance_arn)
     yield from instance.run()
 
 

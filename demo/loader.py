@@ -108,6 +108,7 @@ def demo_load(
         ctr_prefix=ctr_prefix,
         recording_days=RECORDING_DAYS,
         days=days or DAYS,
+        instance_arn=settings.CONNECT_INSTANCE_ARN,
     )
     report = _write_and_ingest(objects, ctr_bucket)
     demo_users_create(seed=seed)
@@ -140,6 +141,7 @@ def demo_refresh(*, seed: int = 7, now: datetime | None = None) -> DemoReport | 
     objects = generate_instance(
         contacts=contacts, seed=seed, now=now, bucket=settings.CONNECT_BUCKET, ctr_prefix=ctr_prefix,
         recording_days=RECORDING_DAYS, days=days, batch=int(now.timestamp()),
+        instance_arn=settings.CONNECT_INSTANCE_ARN,
     )  # fmt: skip
     return _write_and_ingest(objects, ctr_bucket)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -43,6 +44,8 @@ NOT_FOUND = "ResourceNotFoundException"
 THROTTLING = "ThrottlingException"
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# `\u0000` in a JSON string, unless its backslash is itself escaped.
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class ApiError(Exception):
@@ -105,7 +108,21 @@ def parse_time(value: str | int | float | None, field: str) -> datetime | None:
         raise ApiError(
             INVALID_REQUEST, _("%(field)s is not a valid time: %(value)s") % {"field": field, "value": value}, 400
         ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    # UTC, since PostgreSQL refuses offsets past 15:59; beyond year 1 or 9999, the end itself.
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if parsed.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+def _refuse_nul(request: HttpRequest) -> None:
+    """PostgreSQL text cannot hold U+0000, so a request carrying one is refused here
+    rather than failing deep inside a query."""
+    in_query = any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+    if "\x00" in request.path or in_query or _ESCAPED_NUL.search(request.body or b""):
+        raise ApiError(INVALID_REQUEST, _("The request contains a NUL character (U+0000)."), 400)
 
 
 def _authenticate(request: HttpRequest) -> None:
@@ -161,6 +178,7 @@ def api_view(methods: Iterable[str] = ("GET",), *, authenticated: bool = True) -
                 if authenticated:
                     _authenticate(request)
                     ratelimit.api_rate_check(request.user)
+                _refuse_nul(request)
                 return view(request, *args, **kwargs)
             except ApiError as exc:
                 return exc.response()

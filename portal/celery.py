@@ -87,6 +87,11 @@ app.conf.beat_schedule = {
         "task": "search.tasks.purge_expired_contacts",
         "schedule": crontab(hour=3, minute=15),
     },
+    # A deletion left DELETING without a task (its message lost) is sent again.
+    "resend-stalled-recording-deletions": {
+        "task": "recordings.tasks.resend_stalled_deletions",
+        "schedule": 300.0,
+    },
     "sweep-recording-cache": {
         "task": "recordings.tasks.sweep_cache",
         "schedule": 300.0,

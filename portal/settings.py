@@ -88,10 +88,13 @@ INSTALLED_APPS = [
     "search",
     "recordings",
     "demo",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so pages answered by the middleware below (the 503 page, redirects) carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.unavailable.ServiceUnavailableMiddleware",
     "portal.db_watchdog.DatabaseWaitLimitMiddleware",
@@ -261,6 +264,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A deletion that meets S3 or PostgreSQL down retries after 2, 4, 8 ... seconds (with
+# jitter), at most RECORDING_DELETE_RETRY_MAX_SECONDS apart. The broker's visibility
+# timeout must stay longer than that: a retry waiting for its countdown is unacknowledged.
+RECORDING_DELETE_RETRY_BACKOFF = envint("RECORDING_DELETE_RETRY_BACKOFF", 2)
+RECORDING_DELETE_RETRY_MAX_SECONDS = envint("RECORDING_DELETE_RETRY_MAX_SECONDS", 300)
+# A recording DELETING for this long without a change has lost its task (retries
+# exhausted, or a queue restarted without its messages): beat sends it again.
+RECORDING_DELETE_RESEND_SECONDS = envint("RECORDING_DELETE_RESEND_SECONDS", 900)
 
 # --- Accounts ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -369,6 +380,28 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Scripts only from our own static files: no inline script, no eval, no third party.
+# Inline styles stay allowed (templates and the admin carry style attributes; a style
+# cannot run code). No form-action: SSO sign-in posts and redirects to the identity provider.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Request bodies other than files (forms, API JSON) stay under Django's own cap; the one
+# file upload (security-profile import) checks its size in its form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 LOGGING = {
     "version": 1,

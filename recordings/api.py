@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from portal.accounts import permissions as p
@@ -29,6 +29,10 @@ MAX_WAIT_SECONDS = 10.0
 def _denied(error: policy.Denied) -> ApiError:
     if error.code == policy.FORBIDDEN:
         return ApiError(ACCESS_DENIED, error.message, 403)
+    if error.code == policy.UNAVAILABLE:
+        # A well-formed request for a version that does not exist (or no longer): the
+        # message says why, as for a missing contact.
+        return ApiError(NOT_FOUND, error.message, 404)
     return ApiError(INVALID_REQUEST, error.message, 400)
 
 
@@ -126,10 +130,15 @@ def _job_body(job: RecordingFetchJob, user) -> dict[str, Any]:
 @api_view(["GET"])
 def recording_job(request: HttpRequest, job_id: str) -> HttpResponse:
     job = selectors.job_for_requester(request.user, job_id)
+    no_such_job = ApiError(NOT_FOUND, _("No such recording job."), 404)
     if job is None:
-        raise ApiError(NOT_FOUND, _("No such recording job."), 404)
-    # SECURITY: the user may have lost sight of the contact or the permission since asking.
-    contact = selectors.playable_contact_or_404(request.user, job.contact.contact_id)
+        raise no_such_job
+    # SECURITY: the user may have lost sight of the contact or the permission since asking;
+    # a job whose contact left their scope answers exactly like a job that never existed.
+    try:
+        contact = selectors.playable_contact_or_404(request.user, job.contact.contact_id)
+    except Http404:
+        raise no_such_job from None
     try:
         policy.check_hear(request.user.connect_permissions, selectors.media_state(contact), job.version)
     except policy.Denied as error:

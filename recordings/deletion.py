@@ -142,6 +142,24 @@ def _enqueue_delete(contact_id: str, *, on_failure: str | None = QUEUE_DOWN) -> 
     return True
 
 
+def recording_deletions_resend(*, stalled_after: float, limit: int = 500) -> int:
+    """Send again the deletions left DELETING with no attempt for `stalled_after` seconds:
+    their task is gone (retries exhausted, or the queue restarted without its messages).
+    A deletion that is in fact still queued runs twice, which is harmless. Returns how
+    many were sent."""
+    cutoff = timezone.now() - timedelta(seconds=stalled_after)
+    stalled = Recording.objects.filter(status=Recording.DELETING, updated_at__lt=cutoff).order_by("updated_at")
+    sent = 0
+    for pk, contact_id in stalled.values_list("pk", "contact__contact_id")[:limit]:
+        if not _enqueue_delete(contact_id):
+            break  # the queue is down: the next beat tries again
+        Recording.objects.filter(pk=pk, status=Recording.DELETING).update(updated_at=timezone.now())
+        sent += 1
+    if sent:
+        logger.warning("sent %d stalled recording deletions again", sent)
+    return sent
+
+
 def storage_keys(contact: Contact, recording: Recording) -> list[tuple[str, str]]:
     """Every S3 object that holds this contact's voice or words."""
     keys = [storage.split_location(recording.location)]
@@ -168,7 +186,8 @@ def recording_delete_run(*, contact_id: str) -> str | None:
         _forget_transcript(contact)
         _confirm_gone(keys)
     except storage.StorageError as error:
-        Recording.objects.filter(pk=recording.pk).update(deletion_message=str(error)[:500])
+        # updated_at marks the attempt: a deletion still trying is not stalled.
+        Recording.objects.filter(pk=recording.pk).update(deletion_message=str(error)[:500], updated_at=timezone.now())
         raise
     _stop_playback(contact)  # a fetch that finished meanwhile
     return _mark_deleted(contact, recording, len(keys))

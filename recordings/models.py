@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portal.fields import SealedTextField
 from search.models import Contact
 
 REDACTED = "REDACTED"
@@ -23,7 +24,7 @@ class Recording(models.Model):
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="recording")
     location = models.CharField(max_length=1024, help_text="Connect's bucket/key of the original WAV")
     status = models.CharField(max_length=16, choices=STATUSES, default=AVAILABLE)
-    deletion_reason = models.TextField(blank=True)
+    deletion_reason = SealedTextField(blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

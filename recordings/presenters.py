@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -232,7 +231,7 @@ def contact_document(contact: Contact, user) -> dict[str, Any]:
     phones = selectors.phone_numbers(contact)
     document: dict[str, Any] = {
         "Id": contact.contact_id,
-        "Arn": f"{settings.CONNECT_INSTANCE_ARN}/contact/{contact.contact_id}",
+        "Arn": contact.arn,
         "InitialContactId": contact.initial_contact_id or None,
         "PreviousContactId": contact.previous_contact_id or None,
         "NextContactId": contact.next_contact_id or None,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from recordings import services
+from recordings import deletion, services
 from recordings.storage import StorageError
 
 logger = logging.getLogger(__name__)
@@ -48,12 +49,18 @@ def fetch_recording(self, job_id: int) -> str | None:
 @shared_task(
     acks_late=True,
     autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=300,
+    retry_backoff=settings.RECORDING_DELETE_RETRY_BACKOFF,
+    retry_backoff_max=settings.RECORDING_DELETE_RETRY_MAX_SECONDS,
     max_retries=12,
 )
 def delete_recording(contact_id: str) -> str | None:
     return services.recording_delete_run(contact_id=contact_id)
+
+
+@shared_task(ignore_result=True)
+def resend_stalled_deletions() -> int:
+    """Beat's safety net for deletions whose message was lost (see `deletion.recording_deletions_resend`)."""
+    return deletion.recording_deletions_resend(stalled_after=settings.RECORDING_DELETE_RESEND_SECONDS)
 
 
 @shared_task

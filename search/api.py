@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, F, Func
 from django.http import HttpRequest, JsonResponse
 
 from portal.api import ACCESS_DENIED, ApiError, api_view, json_body
 from search.criteria import CriteriaError, SearchPermissionDenied, criteria_check_permissions, criteria_from_api
+from search.models import contact_arn
 from search.openapi import openapi_document
 from search.selectors import RowShape, contact_search
 from search.services import search_audit
@@ -38,7 +38,9 @@ _TIMES = ("enqueue_ts", "connected_to_agent_ts", "initiation_ts", "disconnect_ts
 # Exactly what `contact_summary` reads: the agent's and queue's values ride on the row,
 # and the timestamps come as the text the answer shows (`initiation_ts_text`, ...).
 SUMMARY_ROWS = RowShape(
-    fields=("contact_id", "initial_contact_id", "previous_contact_id", "initiation_method", "channel"),
+    fields=(
+        "contact_id", "initial_contact_id", "previous_contact_id", "initiation_method", "channel", "instance_arn",
+    ),
     related={
         "agent_ref": F("agent__agent_id"), "agent_username": F("agent__username"),
         "queue_ref": F("queue__queue_id"), "queue_name": F("queue__name"),
@@ -53,7 +55,7 @@ def contact_summary(contact) -> dict[str, Any]:
     a row shaped by `SUMMARY_ROWS`."""
     return _compact(
         {
-            "Arn": f"{settings.CONNECT_INSTANCE_ARN}/contact/{contact.contact_id}",
+            "Arn": contact_arn(contact.contact_id, contact.instance_arn),
             "Id": contact.contact_id,
             "InitialContactId": contact.initial_contact_id,
             "PreviousContactId": contact.previous_contact_id,

@@ -45,7 +45,7 @@ def _compact(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hierarchy_groups(contact: Contact) -> dict[str, dict[str, str]]:
-    instance = settings.CONNECT_INSTANCE_ARN
+    instance = contact.instance_arn or settings.CONNECT_INSTANCE_ARN
     return {
         f"Level{level}": {"Arn": f"{instance}/agent-group/{group_id}"}
         for level in _LEVELS
@@ -81,7 +81,7 @@ def connect_contact(contact: Contact, user) -> dict[str, Any]:
     fields as the portal's own contact document, attributes only with ContactAttributes.View."""
     phones = selectors.phone_numbers(contact)
     document = {
-        "Arn": f"{settings.CONNECT_INSTANCE_ARN}/contact/{contact.contact_id}",
+        "Arn": contact.arn,
         "Id": contact.contact_id,
         "InitialContactId": contact.initial_contact_id,
         "PreviousContactId": contact.previous_contact_id,

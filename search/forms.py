@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hierarchy.models import HierarchyGroup
-from portal.phone import to_e164
+from portal.phone import phone_search_form
 from search.criteria import (
     ASCENDING,
     CHANNELS,
@@ -65,10 +65,10 @@ class PhoneField(forms.CharField):
         value = super().clean(value)
         if not value:
             return ""
-        e164 = to_e164(value)
-        if e164 is None:
+        form = phone_search_form(value)
+        if form is None:
             raise ValidationError(_("Enter a phone number, e.g. +81 3-1234-5678 or 03-1234-5678."))
-        return e164
+        return form
 
 
 class SearchForm(forms.Form):

@@ -8,12 +8,14 @@ constraint, because Contact Lens files often arrive before the contact record.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from hierarchy.models import Agent
+from portal.fields import SealedTextField
 
 
 class _NamedResource(models.Model):
@@ -44,6 +46,12 @@ class ContactQuerySet(models.QuerySet):
         from hierarchy.access import contact_scope
 
         return self.filter(contact_scope(user))
+
+
+def contact_arn(contact_id: str, instance_arn: str = "") -> str:
+    """A contact's ARN under the instance its own record names; a record that names
+    none was accepted as this portal's instance's."""
+    return f"{instance_arn or settings.CONNECT_INSTANCE_ARN}/contact/{contact_id}"
 
 
 class Contact(models.Model):
@@ -96,7 +104,9 @@ class Contact(models.Model):
     language_locale = models.CharField(max_length=16, blank=True)
     redaction_policy = models.CharField(max_length=32, blank=True)
     legal_hold = models.BooleanField(default=False)
-    legal_hold_reason = models.TextField(blank=True)
+    legal_hold_reason = SealedTextField(blank=True)
+    # The record's own InstanceARN (empty when the record names none).
+    instance_arn = models.CharField(max_length=256, blank=True, default="", db_default="")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -135,6 +145,10 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.contact_id
+
+    @property
+    def arn(self) -> str:
+        return contact_arn(self.contact_id, self.instance_arn)
 
 
 class ContactAttributeIndex(models.Model):
@@ -354,7 +368,8 @@ class SavedSearch(models.Model):
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_searches")
     name = models.CharField(max_length=120)
-    query = models.TextField(help_text="The search page's query string")
+    # Sealed: a saved query can name a customer or hold their number.
+    query = SealedTextField(help_text="The search page's query string")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from search.criteria import (
     CHANNELS,
     INITIATION_METHODS,
+    MAX_SEARCH_TEXT,
     PARTICIPANT_ROLES,
     RECORDING_STATUSES,
     SORT_FIELDS,
     TIME_TYPES,
+)
+from search.criteria.model import (
+    MAX_ATTRIBUTE_CRITERIA,
+    MAX_ATTRIBUTE_VALUES,
+    MAX_CATEGORIES,
+    MAX_GROUP_IDS,
+    MAX_TRANSCRIPT_CRITERIA,
 )
 
 
@@ -22,11 +32,12 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _strings(max_items: int | None = None, enum: tuple[str, ...] = (), max_length: int | None = None) -> dict:
+def _strings(max_items: int | None = None, enum: tuple[str, ...] = (), max_length: int = 256) -> dict:
     item: dict[str, Any] = {"type": "string"}
     if enum:
         item["enum"] = list(enum)
-    if max_length:
+        max_items = max_items or len(enum)  # counted before repeats are dropped
+    else:
         item["maxLength"] = max_length
     schema: dict[str, Any] = {"type": "array", "items": item}
     if max_items:
@@ -34,11 +45,38 @@ def _strings(max_items: int | None = None, enum: tuple[str, ...] = (), max_lengt
     return schema
 
 
-_TIME = {
-    "oneOf": [{"type": "string", "format": "date-time"}, {"type": "number", "description": "epoch seconds"}],
+# Comma-separated terms, each with a letter or digit; a double-quoted term is a phrase.
+_TERM = '(?:"[^"]*\\w[^"]*"|[^",]*\\w[^",]*)'
+_SEARCH_TEXT = {"type": "string", "maxLength": MAX_SEARCH_TEXT, "pattern": f"^\\s*{_TERM}\\s*(?:,\\s*{_TERM}\\s*)*$"}
+_PHONE = {
+    "type": "string",
+    "maxLength": 64,
+    "format": "phone-number",
+    "description": "A phone number in any common format (E.164, international or Japanese national); "
+    "compared as E.164. A number libphonenumber does not accept is compared by its digits as written, "
+    "as Connect recorded it. A string without digits is refused with InvalidParameterException.",
 }
+
+
+def _bounded(kind: str, low: float, high: float) -> dict:
+    return {"type": kind, "minimum": low, "maximum": high}
+
+
+# Year 9999 is as far as ISO 8601 (and Python) go.
+_LAST_EPOCH_SECOND = 253402300799
+_TIME = {
+    "oneOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "number", "minimum": 0, "maximum": _LAST_EPOCH_SECOND, "description": "epoch seconds"},
+    ],
+}
+# What the API writes: ISO 8601 in UTC (epoch seconds in Connect's own operations).
+_TIME_OUT = {"type": "string", "format": "date-time"}
 _MATCH = {"type": "string", "enum": ["MATCH_ALL", "MATCH_ANY"]}
 _SCORE = {"type": "number", "minimum": -5, "maximum": 5}
+
+
+_REASON = {"type": "string", "maxLength": 1000, "pattern": "\\S", "description": "Why (kept in the audit log)."}
 
 
 def _error(description: str) -> dict:
@@ -53,9 +91,14 @@ _ERRORS = {
     "400": _error("InvalidRequestException or InvalidParameterException"),
     "401": _error("AccessDeniedException: no or bad credentials"),
     "403": _error("AccessDeniedException: a permission is missing (named in Message)"),
-    "404": _error("ResourceNotFoundException: missing, or not visible to the caller"),
+    "404": _error(
+        "ResourceNotFoundException: missing, or not visible to the caller; or the recording or transcript "
+        "version asked for does not exist (or no longer), the Message saying why"
+    ),
     "429": _error("ThrottlingException"),
 }
+# Where the answer depends on S3 or the task queue.
+_STORAGE_ERRORS = {**_ERRORS, "503": _error("ServiceUnavailableException: storage or the task queue is unreachable")}
 
 
 def _json(schema: dict) -> dict:
@@ -69,15 +112,23 @@ def _contact_id_param() -> dict:
 def _connect_paths() -> dict:
     """Connect's own read operations at the AWS model's paths (the AWS CLI and SDKs call these)."""
     instance = {"name": "InstanceId", "in": "path", "required": True,
-                "description": "The portal's instance id or ARN", "schema": {"type": "string"}}  # fmt: skip
-    initial = {"name": "InitialContactId", "in": "path", "required": True, "schema": {"type": "string"}}
+                "description": "The portal's instance id or ARN",
+                "schema": {"type": "string", "pattern": "^(arn:[^/]+/)?[^/]+$", "maxLength": 512}}  # fmt: skip
+    initial = {"name": "InitialContactId", "in": "path", "required": True,
+               "schema": {"type": "string", "pattern": "^[^/]+$", "maxLength": 256}}  # fmt: skip
+    connect_contact_id = {
+        "name": "ContactId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+    }
     return {
         "/api/v1/contacts/{InstanceId}/{ContactId}": {
             "get": {
                 "operationId": "ConnectDescribeContact",
                 "summary": "Connect's DescribeContact: the Contact shape, timestamps in epoch seconds; "
                 "attributes need ContactAttributes.View.",
-                "parameters": [instance, _contact_id_param()],
+                "parameters": [instance, connect_contact_id],
                 "responses": {"200": {"description": "The contact", **_json({"type": "object"})}, **_ERRORS},
             }
         },
@@ -104,7 +155,7 @@ _SEARCH_CRITERIA = {
         "DisconnectReasons": _strings(20, max_length=64),
         "AgentHierarchyGroups": {
             "type": "object",
-            "properties": {f"L{level}Ids": _strings(10) for level in range(1, 6)},
+            "properties": {f"L{level}Ids": _strings(MAX_GROUP_IDS) for level in range(1, 6)},
         },
         "ContactAnalysis": {
             "type": "object",
@@ -115,13 +166,18 @@ _SEARCH_CRITERIA = {
                     "properties": {
                         "Criteria": {
                             "type": "array",
-                            "maxItems": 6,
+                            "maxItems": MAX_TRANSCRIPT_CRITERIA,
                             "items": {
                                 "type": "object",
                                 "required": ["ParticipantRole", "SearchText", "MatchType"],
                                 "properties": {
                                     "ParticipantRole": {"type": "string", "enum": list(PARTICIPANT_ROLES)},
-                                    "SearchText": _strings(100, max_length=128),
+                                    "SearchText": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "maxItems": 100,
+                                        "items": _SEARCH_TEXT,
+                                    },
                                     "MatchType": _MATCH,
                                 },
                             },
@@ -140,30 +196,40 @@ _SEARCH_CRITERIA = {
             "properties": {
                 "Criteria": {
                     "type": "array",
-                    "maxItems": 15,
+                    "maxItems": MAX_ATTRIBUTE_CRITERIA,
                     "items": {
                         "type": "object",
                         "required": ["Key", "Values"],
                         "properties": {
-                            "Key": {"type": "string", "maxLength": 100},
-                            "Values": _strings(20, max_length=100),
+                            "Key": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": 100,
+                                "description": "One of the keys an administrator made searchable "
+                                "(manage.py searchable_attribute list); any other key is refused.",
+                            },
+                            "Values": {**_strings(MAX_ATTRIBUTE_VALUES, max_length=100), "minItems": 1},
                         },
                     },
                 },
                 "MatchType": _MATCH,
             },
         },
-        "ContactId": {"type": "string", "description": "One contact; the other criteria are ignored."},
-        "CustomerPhoneNumber": {"type": "string", "description": "Any common format; compared as E.164."},
-        "SystemPhoneNumber": {"type": "string"},
+        "ContactId": {
+            "type": "string",
+            "maxLength": 64,
+            "description": "One contact; the other criteria are ignored.",
+        },
+        "CustomerPhoneNumber": _PHONE,
+        "SystemPhoneNumber": _PHONE,
         "HasRecording": {"type": "boolean"},
         "RecordingStatuses": _strings(enum=RECORDING_STATUSES),
-        "MinDurationSeconds": {"type": "integer", "minimum": 0},
-        "MaxDurationSeconds": {"type": "integer", "minimum": 0},
+        "MinDurationSeconds": {**_bounded("integer", 0, 10**9), "description": "At most MaxDurationSeconds."},
+        "MaxDurationSeconds": _bounded("integer", 0, 10**9),
         "Sentiment": {
             "type": "object",
             "required": ["ParticipantRole"],
-            "description": "Needs ContactSearchWithCharacteristics.Access.",
+            "description": "Needs ContactSearchWithCharacteristics.Access. Each minimum at most its maximum.",
             "properties": {
                 "ParticipantRole": {"type": "string", "enum": ["AGENT", "CUSTOMER"]},
                 "Type": {"type": "string", "enum": ["SCORE", "SHIFT"]},
@@ -172,18 +238,18 @@ _SEARCH_CRITERIA = {
         },
         "NonTalkTime": {
             "type": "object",
-            "description": "Needs ContactSearchWithCharacteristics.Access.",
+            "description": "Needs ContactSearchWithCharacteristics.Access. Each minimum at most its maximum.",
             "properties": {
-                "MinMillis": {"type": "integer"},
-                "MaxMillis": {"type": "integer"},
-                "MinPercent": {"type": "number"},
-                "MaxPercent": {"type": "number"},
+                "MinMillis": _bounded("integer", 0, 10**10),
+                "MaxMillis": _bounded("integer", 0, 10**10),
+                "MinPercent": _bounded("number", 0, 100),
+                "MaxPercent": _bounded("number", 0, 100),
             },
         },
         "Interruptions": {
             "type": "object",
-            "description": "Needs ContactSearchWithCharacteristics.Access.",
-            "properties": {"Min": {"type": "integer"}, "Max": {"type": "integer"}},
+            "description": "Needs ContactSearchWithCharacteristics.Access. Min at most Max.",
+            "properties": {"Min": _bounded("integer", 0, 10**6), "Max": _bounded("integer", 0, 10**6)},
         },
         "Categories": {
             "type": "object",
@@ -191,7 +257,7 @@ _SEARCH_CRITERIA = {
             "description": "Needs ContactSearchWithCharacteristics.Access. MATCH_NONE: analysed contacts "
             "without any of the names.",
             "properties": {
-                "Names": _strings(50),
+                "Names": _strings(MAX_CATEGORIES),
                 "MatchType": {"type": "string", "enum": ["MATCH_ANY", "MATCH_ALL", "MATCH_NONE"]},
             },
         },
@@ -230,21 +296,31 @@ def _search_contacts() -> dict:
     request = {
         "type": "object",
         "required": ["TimeRange"],
+        "additionalProperties": False,
         "properties": {
-            "InstanceId": {"type": "string", "description": "Optional; the portal serves one instance."},
+            "InstanceId": {
+                "type": "string",
+                "maxLength": 512,
+                "description": "Optional; the portal serves one instance (any other is ResourceNotFoundException).",
+            },
             "TimeRange": {
                 "type": "object",
                 "required": ["Type", "StartTime", "EndTime"],
                 "properties": {
                     "Type": {"type": "string", "enum": list(TIME_TYPES)},
-                    "StartTime": _TIME,
+                    "StartTime": {**_TIME, "description": "Before EndTime; otherwise InvalidParameterException."},
                     "EndTime": _TIME,
                 },
                 "description": "Not required when SearchCriteria.ContactId is given.",
             },
             "SearchCriteria": _ref("SearchCriteria"),
             "MaxResults": {"type": "integer", "minimum": 1, "maximum": 100, "default": 100},
-            "NextToken": {"type": "string"},
+            "NextToken": {
+                "type": "string",
+                "maxLength": 100000,
+                "description": "The NextToken of the previous page of the same search, unchanged; any other "
+                "value is refused with InvalidParameterException.",
+            },
             "Sort": {
                 "type": "object",
                 "required": ["FieldName", "Order"],
@@ -261,16 +337,64 @@ def _search_contacts() -> dict:
         "properties": {
             "Contacts": {"type": "array", "items": _ref("ContactSearchSummary")},
             "NextToken": {"type": "string", "description": "Opaque, signed, bound to the caller and the search."},
-            "TotalCount": {"type": "integer", "description": "Exact up to SEARCH_RESULT_CAP (10,000)."},
+            "TotalCount": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Exact up to SEARCH_RESULT_CAP (10,000).",
+            },
         },
+    }
+    example = {
+        "TimeRange": {"Type": "INITIATION_TIMESTAMP", "StartTime": "2020-01-01T00:00:00Z", "EndTime": 1893456000},
+        "MaxResults": 10,
     }
     return {
         "post": {
             "operationId": "SearchContacts",
             "summary": "Search the contacts the caller may see (Connect's SearchContacts).",
-            "requestBody": {"required": True, **_json(request)},
-            "responses": {"200": {"description": "A page of contacts", **_json(response)}, **_ERRORS},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": request, "example": example}}},
+            "responses": {
+                "200": {"description": "A page of contacts", **_json(response), "links": _search_links()},
+                **_ERRORS,
+            },
         }
+    }
+
+
+def _search_links() -> dict:
+    """From a search result to what a caller does next with its first contact."""
+    first = "$response.body#/Contacts/0/Id"
+    instance_id = settings.CONNECT_INSTANCE_ARN.rsplit("/", 1)[-1]
+    return {
+        "DescribeContact": {"operationId": "DescribeContact", "parameters": {"ContactId": first}},
+        "GetTranscript": {"operationId": "GetTranscript", "parameters": {"ContactId": first}},
+        "FetchRecording": {
+            "operationId": "FetchRecording",
+            "parameters": {"ContactId": first},
+            "requestBody": {"Version": "REDACTED", "Wait": 5},
+        },
+        "DownloadRecording": {"operationId": "DownloadRecording", "parameters": {"ContactId": first}},
+        "ConnectDescribeContact": {
+            "operationId": "ConnectDescribeContact",
+            "parameters": {"InstanceId": instance_id, "ContactId": first},
+        },
+        "ConnectGetContactAttributes": {
+            "operationId": "ConnectGetContactAttributes",
+            "parameters": {"InstanceId": instance_id, "InitialContactId": first},
+        },
+    }
+
+
+def _contact_links() -> dict:
+    contact = "$request.path.ContactId"
+    return {
+        "GetTranscript": {"operationId": "GetTranscript", "parameters": {"ContactId": contact}},
+        "FetchRecording": {
+            "operationId": "FetchRecording",
+            "parameters": {"ContactId": contact},
+            "requestBody": {"Version": "REDACTED", "Wait": 5},
+        },
+        "DownloadRecording": {"operationId": "DownloadRecording", "parameters": {"ContactId": contact}},
     }
 
 
@@ -279,17 +403,36 @@ def _contact_paths() -> dict:
         "type": "object",
         "properties": {
             "ParticipantRole": {"type": "string"},
-            "BeginOffsetMillis": {"type": "integer"},
-            "EndOffsetMillis": {"type": "integer"},
+            "BeginOffsetMillis": {"type": ["integer", "null"]},
+            "EndOffsetMillis": {"type": ["integer", "null"]},
             "Content": {"type": "string"},
-            "Sentiment": {"type": "string"},
+            "Sentiment": {"type": ["string", "null"]},
         },
+    }
+    transcript = {
+        "type": "object",
+        "required": ["ContactId", "Version", "State", "Transcript"],
+        "properties": {
+            "ContactId": {"type": "string"},
+            "Version": {"type": ["string", "null"], "enum": ["REDACTED", "ORIGINAL", None]},
+            "State": {"type": "string"},
+            "Transcript": {"type": "array", "items": turn},
+        },
+    }
+    reason_param = {
+        "name": "reason",
+        "in": "query",
+        "description": "Why the original is read (kept in the audit log); required, not blank, for "
+        "version=original (InvalidRequestException without it).",
+        "schema": {"type": "string", "maxLength": 1000},
     }
     version_param = {
         "name": "version",
         "in": "query",
+        "description": "Case does not matter.",
         "schema": {"type": "string", "enum": ["redacted", "original"], "default": "redacted"},
     }
+    deletion = {"type": "object", "required": ["Status"], "properties": {"Status": {"type": ["string", "null"]}}}
     return {
         "/api/v1/contacts/{ContactId}": {
             "get": {
@@ -298,7 +441,17 @@ def _contact_paths() -> dict:
                 "analytics GraphTrends.View.",
                 "parameters": [_contact_id_param()],
                 "responses": {
-                    "200": {"description": "The contact", **_json({"type": "object", "properties": {"Contact": {}}})},
+                    "200": {
+                        "description": "The contact",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["Contact"],
+                                "properties": {"Contact": {"type": "object", "required": ["Id", "Channel"]}},
+                            }
+                        ),
+                        "links": _contact_links(),
+                    },
                     **_ERRORS,
                 },
             }
@@ -307,18 +460,8 @@ def _contact_paths() -> dict:
             "get": {
                 "operationId": "GetTranscript",
                 "summary": "Transcript turns; the original needs ContactTranscripts.Unredacted.Access and a reason.",
-                "parameters": [
-                    _contact_id_param(),
-                    version_param,
-                    {"name": "reason", "in": "query", "schema": {"type": "string"}},
-                ],
-                "responses": {
-                    "200": {
-                        "description": "Turns",
-                        **_json({"type": "object", "properties": {"Turns": {"type": "array", "items": turn}}}),
-                    },
-                    **_ERRORS,
-                },
+                "parameters": [_contact_id_param(), version_param, reason_param],
+                "responses": {"200": {"description": "Turns", **_json(transcript)}, **_STORAGE_ERRORS},
             }
         },
         "/api/v1/contacts/{ContactId}/recording/fetch": {
@@ -330,23 +473,49 @@ def _contact_paths() -> dict:
                     {
                         "type": "object",
                         "required": ["Version"],
+                        # The original needs a reason (audited); the redacted version does not.
+                        "oneOf": [
+                            {"properties": {"Version": {"const": "REDACTED"}}},
+                            {
+                                "properties": {"Version": {"const": "ORIGINAL"}, "Reason": _REASON},
+                                "required": ["Reason"],
+                            },
+                        ],
                         "properties": {
                             "Version": {"type": "string", "enum": ["REDACTED", "ORIGINAL"]},
-                            "Reason": {"type": "string"},
+                            "Reason": {"type": "string", "maxLength": 1000},
+                            "Wait": {
+                                "type": "number",
+                                "minimum": 0,
+                                "maximum": 10,
+                                "description": "Seconds to wait for the fetch to finish before answering.",
+                            },
                         },
                     }
                 ),
-                "responses": {"202": {"description": "Job queued", **_json(_ref("RecordingJob"))}, **_ERRORS},
+                "responses": {
+                    "202": {
+                        "description": "Job queued",
+                        **_json(_ref("RecordingJob")),
+                        "links": {
+                            "DescribeRecordingJob": {
+                                "operationId": "DescribeRecordingJob",
+                                "parameters": {"JobId": "$response.body#/JobId"},
+                            }
+                        },
+                    },
+                    **_STORAGE_ERRORS,
+                },
             }
         },
         "/api/v1/contacts/{ContactId}/recording/download": {
             "get": {
                 "operationId": "DownloadRecording",
                 "summary": "The WAV as an attachment; needs the matching DownloadButton permission.",
-                "parameters": [_contact_id_param(), {**version_param, "name": "version"}],
+                "parameters": [_contact_id_param(), version_param, reason_param],
                 "responses": {
                     "200": {"description": "<ContactId>.wav", "content": {"audio/wav": {}}},
-                    **_ERRORS,
+                    **_STORAGE_ERRORS,
                 },
             }
         },
@@ -356,16 +525,53 @@ def _contact_paths() -> dict:
                 "summary": "Delete every object of the recording; needs DeleteCallRecordings.",
                 "parameters": [_contact_id_param()],
                 "requestBody": _json(
-                    {"type": "object", "required": ["Reason"], "properties": {"Reason": {"type": "string"}}}
+                    {
+                        "type": "object",
+                        "required": ["Reason"],
+                        "properties": {"Reason": {"type": "string", "minLength": 1, "maxLength": 1000}},
+                    }
                 ),
                 "responses": {
-                    "200": {"description": "Deleted", **_json({"type": "object", "properties": {"Status": {}}})},
-                    "202": {"description": "Deletion in progress"},
-                    **_ERRORS,
+                    "200": {"description": "Deleted", **_json(deletion)},
+                    "202": {"description": "Deletion in progress", **_json(deletion)},
+                    "409": _error("ResourceConflictException: the contact is on legal hold"),
+                    **_STORAGE_ERRORS,
                 },
             }
         },
     }
+
+
+_TIME_QUERY = {
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "pattern": "^[0-9]{1,11}(\\.[0-9]{1,6})?$", "description": "epoch seconds"},
+    ],
+    "description": "No matter the order of since and until: a range that is empty finds nothing.",
+}
+_AUDIT_EVENTS = {
+    "type": "object",
+    "required": ["AuditEvents", "NextToken"],
+    "properties": {
+        "AuditEvents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["Id", "Time", "Action"],
+                "properties": {
+                    "Id": {"type": "integer"},
+                    "Time": _TIME_OUT,
+                    "User": {"type": ["string", "null"]},
+                    "Action": {"type": "string"},
+                    "ContactId": {"type": ["string", "null"]},
+                    "IpAddress": {"type": ["string", "null"]},
+                    "Details": {},
+                },
+            },
+        },
+        "NextToken": {"type": ["string", "null"], "description": "Pass as next_token for the older events."},
+    },
+}
 
 
 def _other_paths() -> dict:
@@ -374,7 +580,15 @@ def _other_paths() -> dict:
             "get": {
                 "operationId": "DescribeRecordingJob",
                 "summary": "A fetch job of the caller's own.",
-                "parameters": [{"name": "JobId", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": "JobId", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}},
+                    {
+                        "name": "wait",
+                        "in": "query",
+                        "description": "Seconds to wait for the job to finish before answering.",
+                        "schema": {"type": "number", "minimum": 0, "maximum": 10},
+                    },
+                ],
                 "responses": {"200": {"description": "The job", **_json(_ref("RecordingJob"))}, **_ERRORS},
             }
         },
@@ -383,10 +597,19 @@ def _other_paths() -> dict:
                 "operationId": "ListAuditEvents",
                 "summary": "The audit log; needs HistoricalChanges.View.",
                 "parameters": [
-                    {"name": name, "in": "query", "schema": {"type": "string"}}
-                    for name in ("user", "action", "contact_id", "since", "until")
+                    *(
+                        {"name": name, "in": "query", "schema": {"type": "string", "maxLength": 256}}
+                        for name in ("user", "action", "contact_id")
+                    ),
+                    *({"name": name, "in": "query", "schema": _TIME_QUERY} for name in ("since", "until")),
+                    {"name": "max_results", "in": "query", "schema": _bounded("integer", 1, 10**6)},
+                    {
+                        "name": "next_token",
+                        "in": "query",
+                        "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"},
+                    },
                 ],
-                "responses": {"200": {"description": "Events", **_json({"type": "object"})}, **_ERRORS},
+                "responses": {"200": {"description": "Events, newest first", **_json(_AUDIT_EVENTS)}, **_ERRORS},
             }
         },
     }
@@ -399,7 +622,8 @@ def openapi_document() -> dict:
             "title": "Contact portal API",
             "version": "1",
             "description": "Amazon Connect contact search and recordings, limited to what the caller may see. "
-            "Errors use Connect's shape, with the type also in the x-amzn-ErrorType header.",
+            "Errors use Connect's shape, with the type also in the x-amzn-ErrorType header. "
+            "No string may hold a NUL character (U+0000): such a request is refused with InvalidRequestException.",
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {"sigv4": []}, {"session": []}],
@@ -440,7 +664,11 @@ def openapi_document() -> dict:
                                 "InvalidRequestException",
                                 "InvalidParameterException",
                                 "ResourceNotFoundException",
+                                "ResourceConflictException",
                                 "ThrottlingException",
+                                "ServiceUnavailableException",
+                                "UnrecognizedClientException",
+                                "InvalidSignatureException",
                             ],
                         },
                         "Message": {"type": "string"},
@@ -450,11 +678,18 @@ def openapi_document() -> dict:
                 "ContactSearchSummary": _SUMMARY,
                 "RecordingJob": {
                     "type": "object",
+                    "required": ["JobId", "Status"],
                     "properties": {
                         "JobId": {"type": "string"},
                         "Status": {"type": "string", "enum": ["QUEUED", "RUNNING", "READY", "FAILED"]},
-                        "Message": {"type": "string"},
-                        "AudioUrl": {"type": "string", "description": "Short-lived, bound to the user; honours Range."},
+                        "Message": {"type": ["string", "null"]},
+                        "AudioUrl": {
+                            "type": ["string", "null"],
+                            "description": "Short-lived, bound to the user; honours Range. Set when READY.",
+                        },
+                        "Version": {"type": "string", "enum": ["REDACTED", "ORIGINAL"]},
+                        "BytesDone": {"type": ["integer", "null"]},
+                        "BytesTotal": {"type": ["integer", "null"]},
                     },
                 },
             },

@@ -6,7 +6,8 @@ import copy
 import uuid
 from typing import Any
 
-INSTANCE = "arn:aws:connect:ap-northeast-1:123456789012:instance/11111111-2222-4333-8444-555555555555"
+# The instance the test settings name (CONNECT_INSTANCE_ARN's default): records of any other are refused.
+INSTANCE = "arn:aws:connect:ap-northeast-1:123456789012:instance/00000000-0000-4000-8000-000000000001"
 
 
 def arn(kind: str, ident: str) -> str:

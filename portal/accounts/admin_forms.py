@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import permissions as p
@@ -44,10 +45,19 @@ class SecurityProfileForm(forms.ModelForm):
 
 
 class SecurityProfileImportForm(forms.Form):
+    # Connect's export of every profile of an instance is a few kilobytes.
+    MAX_BYTES = 1024 * 1024
+
     file = forms.FileField(label=_("Connect security profile (JSON)"))
 
     def clean_file(self) -> list[object]:
-        raw = self.cleaned_data["file"].read()
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s); a security profile file is at most %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(self.MAX_BYTES)}
+            )
+        raw = upload.read()
         try:
             document = json.loads(raw)
         except (UnicodeDecodeError, ValueError) as exc:

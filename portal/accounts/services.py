@@ -103,13 +103,26 @@ def profile_validate(document: object) -> tuple[str, str, list[str]]:
     names = document.get("Permissions")
     if not isinstance(name, str) or not name.strip():
         raise AccountError("SecurityProfileName is missing")
+    description = document.get("Description") or ""
+    if not isinstance(description, str):
+        raise AccountError(f"{name[:128]}: Description must be text")
+    _check_text(name.strip(), "SecurityProfileName", SecurityProfile._meta.get_field("name").max_length)
+    _check_text(description, f"{name[:128]}: Description", SecurityProfile._meta.get_field("description").max_length)
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise AccountError("Permissions must be a list of permission names")
     try:
         permissions = p.normalise(names)
     except p.UnknownPermission as exc:
-        raise AccountError(f"{name}: {exc}") from exc
-    return name.strip(), str(document.get("Description") or ""), permissions
+        raise AccountError(f"{name[:128]}: {str(exc)[:500]}") from exc
+    return name.strip(), description, permissions
+
+
+def _check_text(value: str, field: str, max_length: int) -> None:
+    """Refused here with the field's name, rather than by the database mid-import."""
+    if len(value) > max_length:
+        raise AccountError(f"{field} is longer than {max_length} characters")
+    if "\x00" in value:
+        raise AccountError(f"{field} contains a NUL character")
 
 
 @transaction.atomic

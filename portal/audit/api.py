@@ -18,7 +18,7 @@ def _int_param(request: HttpRequest, name: str, default: int | None) -> int | No
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise ApiError(INVALID_REQUEST, _("%(name)s must be a positive integer.") % {"name": name}, 400)
     return int(raw)
 
@@ -31,7 +31,7 @@ def _event(event: AuditEvent) -> dict:
         "Action": event.action,
         "ContactId": event.contact_id,
         "IpAddress": event.ip_address,
-        "Details": event.details,
+        "Details": event.readable_details(),
     }
 
 

@@ -22,7 +22,10 @@ class SessionFilterForm(forms.Form):
 
 
 class AuditFilterForm(SessionFilterForm):
-    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    # Suggests the actions seen so far (the page's <datalist id="audit-actions">).
+    action = forms.CharField(
+        label=_("Action"), required=False, max_length=64, widget=forms.TextInput(attrs={"list": "audit-actions"})
+    )
     contact_id = forms.CharField(label=_("Contact ID"), required=False, max_length=64)
 
     field_order = ["user", "action", "contact_id", "since", "until"]

@@ -21,7 +21,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     contact_id = models.CharField(max_length=64, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True)
+    # What is not personal, readable; personal values are sealed apart (see personal.py).
     details = models.JSONField(default=dict)
+    personal = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -29,3 +31,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.contact_id}"
+
+    def readable_details(self) -> dict:
+        """The details with their personal values decrypted: only for readers of the log."""
+        from portal.audit.personal import merge, unseal
+
+        personal = unseal(self.personal, action=self.action, contact_id=self.contact_id)
+        return merge(self.details, personal) if personal else self.details

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal.audit.masking import mask
 from portal.audit.models import AuditEvent
+from portal.audit.personal import seal, split
 
 
 def client_address(request) -> str | None:
@@ -34,13 +35,16 @@ def audit_record(
     if key_id:
         # A call signed with an access key names the key (never its secret).
         details = {**(details or {}), "credential": "access_key", "access_key_id": key_id}
+    # Sealed before the insert: the log is append-only, nothing can be encrypted later.
+    readable, personal = split(details or {})
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=getattr(actor, "username", "") or "",
         action=action,
         contact_id=contact_id or "",
         ip_address=client_address(request),
-        details=mask(details or {}),
+        details=mask(readable),
+        personal=seal(personal, action=action, contact_id=contact_id or ""),
     )
 
 

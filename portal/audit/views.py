@@ -77,7 +77,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         audit_record(action="export", request=request, details={"kind": "audit_events", "filters": _plain(form)})
         return _events_csv(events)
     page, query = _page(request, events)
-    rows = [(event, detail_fields(event.details)) for event in page]
+    rows = [(event, detail_fields(event.readable_details())) for event in page]
     context = {"form": form, "page": page, "rows": rows, "query": query, "actions": known_actions()}
     return render(request, "audit/events.html", context)
 
@@ -183,7 +183,7 @@ def _events_csv(events) -> StreamingHttpResponse:
             e.action,
             e.contact_id,
             e.ip_address or "",
-            json.dumps(e.details, ensure_ascii=False),
+            json.dumps(e.readable_details(), ensure_ascii=False),
         ]
         for e in events.iterator(chunk_size=2000)
     )

@@ -159,7 +159,8 @@ def criteria_from_api(body: dict) -> ApiRequest:
     search = top.obj("SearchCriteria") or _Reader({}, "SearchCriteria")
     values: dict[str, Any] = {}
     if search.has("ContactId"):
-        values["contact_id"] = search.string("ContactId", max_len=256) or ""
+        # The portal's contact ids (and its audit log's) hold at most 64 characters.
+        values["contact_id"] = search.string("ContactId", max_len=64) or ""
     if not values.get("contact_id"):
         top.required("TimeRange")
     if top.has("TimeRange"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from portal.phone import to_e164
+from portal.phone import phone_search_form
 
 INVALID_REQUEST = "InvalidRequestException"
 INVALID_PARAMETER = "InvalidParameterException"
@@ -139,7 +139,7 @@ class SearchCriteria:
     hierarchy: tuple[tuple[str, ...], ...] = ((), (), (), (), ())
     queue_ids: tuple[str, ...] = ()
     routing_profile_ids: tuple[str, ...] = ()
-    customer_phone: str = ""  # E.164
+    customer_phone: str = ""  # E.164, or the digits of a number that does not parse
     system_phone: str = ""
     min_duration: int | None = None
     max_duration: int | None = None
@@ -188,16 +188,9 @@ class SearchCriteria:
         return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
     def audit_details(self) -> dict[str, Any]:
-        """The criteria for the audit log, without phone numbers or attribute values."""
-        details = {k: v for k, v in self.to_dict().items() if v not in (None, "", [], [[], [], [], [], []])}
-        for key in ("customer_phone", "system_phone"):
-            if details.get(key):
-                details[key] = "•••"
-        if details.get("attributes"):
-            details["attributes"] = [
-                {"key": a["key"], "values": ["•••"] * len(a["values"])} for a in details["attributes"]
-            ]
-        return details
+        """The criteria for the audit log. Phone numbers, attribute values and words
+        searched are personal: the audit service seals them (portal.audit.personal)."""
+        return {k: v for k, v in self.to_dict().items() if v not in (None, "", [], [[], [], [], [], []])}
 
 
 def _jsonable(value: Any) -> Any:
@@ -262,8 +255,19 @@ def parse_time(value: Any, name: str) -> datetime:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
             raise CriteriaError(_("%(name)s is not an ISO 8601 time or epoch seconds.") % {"name": name}) from None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        return _in_utc(parsed)
     raise CriteriaError(_("%(name)s is not a time.") % {"name": name})
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """UTC, which PostgreSQL takes at any offset (it refuses offsets past 15:59); a time
+    that leaves Python's years 1-9999 on the way is clamped to the nearest end."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def resource_id(value: str) -> str:
@@ -272,10 +276,11 @@ def resource_id(value: str) -> str:
 
 
 def phone_e164(value: str, name: str) -> str:
-    e164 = to_e164(value)
-    if e164 is None:
+    """The number's search form: E.164, or the digits of a number that does not parse."""
+    form = phone_search_form(value)
+    if form is None:
         raise CriteriaError(_("%(name)s is not a phone number.") % {"name": name})
-    return e164
+    return form
 
 
 def _check_range(low: float | None, high: float | None, name: str, lowest: float, highest: float) -> None:

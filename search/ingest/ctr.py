@@ -100,7 +100,22 @@ def _hierarchy(agent: dict) -> list[Named]:
     return groups
 
 
-def parse_record(doc: dict, *, raw_text: str = "") -> ContactRecord:
+def _instance(doc: dict, expected: str) -> str:
+    """The record's InstanceARN; a record of another instance than `expected` is refused,
+    so a misrouted bucket never mixes another instance's contacts into this portal."""
+    arn = doc.get("InstanceARN")
+    if arn is None or arn == "":
+        return ""
+    if not isinstance(arn, str):
+        raise BadRecord(f"InstanceARN is not an ARN: {arn!r}")
+    arn = arn.strip()
+    if expected and arn != expected:
+        raise BadRecord(f"record of another Connect instance ({arn[:256]}), not {expected}")
+    return arn[:256]
+
+
+def parse_record(doc: dict, *, raw_text: str = "", instance_arn: str = "") -> ContactRecord:
+    """`instance_arn`: this portal's instance; records naming another are refused."""
     contact_id = doc.get("ContactId")
     if not isinstance(contact_id, str) or not contact_id.strip():
         raise BadRecord("record has no ContactId")
@@ -126,6 +141,7 @@ def parse_record(doc: dict, *, raw_text: str = "") -> ContactRecord:
     )
     stamps["enqueue_ts"] = parse_timestamp(queue.get("EnqueueTimestamp"), name="Queue.EnqueueTimestamp")
     stamps["dequeue_ts"] = parse_timestamp(queue.get("DequeueTimestamp"), name="Queue.DequeueTimestamp")
+    instance = _instance(doc, instance_arn)
     last_update = parse_timestamp(doc.get("LastUpdateTimestamp"), name="LastUpdateTimestamp")
     last_update = last_update or stamps["disconnect_ts"] or stamps["initiation_ts"]
     if last_update is None:
@@ -154,6 +170,7 @@ def parse_record(doc: dict, *, raw_text: str = "") -> ContactRecord:
         "queue_seconds": _int(queue.get("Duration")),
         "language_locale": str(lens.get("LanguageLocale") or "")[:16],
         "redaction_policy": str(_dict(lens.get("RedactionConfiguration")).get("Policy") or "")[:32],
+        "instance_arn": instance,
     }
 
     record = ContactRecord(contact_id=contact_id, last_update_ts=last_update, values=values, raw=doc, raw_text=raw_text)
@@ -175,7 +192,21 @@ def parse_record(doc: dict, *, raw_text: str = "") -> ContactRecord:
     attributes = _dict(doc.get("Attributes"))
     record.attributes = {str(k): "" if v is None else str(v) for k, v in attributes.items()}
     _recording(doc, record)
+    _check_lengths(record)
     return record
+
+
+_MAX_ID = 64  # the portal's columns for Connect ids
+
+
+def _check_lengths(record: ContactRecord) -> None:
+    """Connect's ids are short; a longer one is no Connect id, and would not fit."""
+    named = [record.agent, record.queue, record.routing_profile, *record.groups]
+    for entry in named:
+        if entry is not None and len(entry.id) > _MAX_ID:
+            raise BadRecord(f"id too long ({len(entry.id)} characters) in {entry.arn[:100]}…")
+    if record.recording_location and len(record.recording_location) > 1024:
+        raise BadRecord(f"Recording.Location too long ({len(record.recording_location)} characters)")
 
 
 def _recording(doc: dict, record: ContactRecord) -> None:

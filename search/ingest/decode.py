@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 _decoder = json.JSONDecoder()
 _WHITESPACE = " \t\r\n"
+# Bytes that are not UTF-8, as `surrogateescape` decoding keeps them.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 class UnreadableFile(ValueError):
-    """The whole file cannot be read (not gzip when it says so, not text)."""
+    """The whole file cannot be read (not gzip when it says so)."""
+
+
+class TruncatedFile(UnreadableFile):
+    """A gzip file cut short: `text` holds what came before the cut."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -23,15 +34,22 @@ class BadDocument:
 
 
 def to_text(data: bytes) -> str:
+    """The file as text. Bytes that are not UTF-8 are kept as lone surrogates, so that
+    only the documents holding them are refused (`iter_documents_with_text`)."""
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
+        except EOFError as error:
+            # Cut short (an interrupted upload): what came before the cut is still good.
+            partial = zlib.decompressobj(wbits=31).decompress(data)
+            raise TruncatedFile(f"gzip data is truncated ({error})", _decode(partial)) from None
+        except (OSError, zlib.error) as error:
             raise UnreadableFile(f"broken gzip: {error}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(f"not UTF-8 text (byte {error.start})") from None
+    return _decode(data)
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", "surrogateescape")
 
 
 def iter_documents_with_text(text: str) -> Iterator[tuple[dict | BadDocument, str]]:
@@ -52,6 +70,14 @@ def iter_documents_with_text(text: str) -> Iterator[tuple[dict | BadDocument, st
         except json.JSONDecodeError as error:
             yield BadDocument(f"record {number} (byte {index})", f"broken JSON: {error.msg} at byte {error.pos}"), ""
             index = _next_object_start(text, index + 1)
+            continue
+        except RecursionError:
+            yield BadDocument(f"record {number} (byte {index})", "JSON nested too deeply"), ""
+            index = _next_object_start(text, index + 1)
+            continue
+        if (bad := _NOT_UTF8.search(text, index, end)) is not None:
+            yield BadDocument(f"record {number} (byte {index})", f"not UTF-8 text (byte {bad.start()})"), ""
+            index = end
             continue
         if isinstance(document, dict):
             yield document, text[index:end]

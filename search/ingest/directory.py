@@ -65,8 +65,10 @@ class DirectoryCache:
         fresh = {key: n for key, n in seen.items() if key not in known}
         if not fresh:
             return
+        # Names and ARNs longer than their columns are cut; ids were checked when read.
+        limit = model._meta.get_field(name_field).max_length
         model.objects.bulk_create(
-            [model(**{id_field: n.id, "arn": n.arn, name_field: n.name}) for n in fresh.values()],
+            [model(**{id_field: n.id, "arn": n.arn[:512], name_field: n.name[:limit]}) for n in fresh.values()],
             update_conflicts=True,
             unique_fields=[id_field],
             update_fields=["arn", name_field],

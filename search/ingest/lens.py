@@ -64,6 +64,8 @@ def contact_id_for(doc: dict, key: str) -> str:
     meta = doc.get("CustomerMetadata") or {}
     contact_id = meta.get("ContactId") if isinstance(meta, dict) else None
     if isinstance(contact_id, str) and contact_id.strip():
+        if len(contact_id.strip()) > 64:
+            raise BadRecord(f"CustomerMetadata.ContactId too long ({len(contact_id.strip())} characters)")
         return contact_id.strip()
     match = _CONTACT_ID_IN_KEY.search(key)
     if match:
@@ -124,7 +126,7 @@ def _chat_metrics(cc: dict) -> dict[str, Any]:
 
 def _categories(doc: dict) -> tuple[list[str], dict]:
     categories = doc.get("Categories") or {}
-    names = [str(n) for n in categories.get("MatchedCategories") or [] if n]
+    names = [str(n)[:256] for n in categories.get("MatchedCategories") or [] if n]
     points: dict[str, list[dict]] = {}
     for name, detail in (categories.get("MatchedDetails") or {}).items():
         spots = []
@@ -153,7 +155,7 @@ def _voice_turns(doc: dict) -> list[Turn]:
                 role=role if role in _ROLES else "SYSTEM",
                 begin_ms=_int(item.get("BeginOffsetMillis")),
                 end_ms=_int(item.get("EndOffsetMillis")),
-                sentiment=str(item.get("Sentiment") or ""),
+                sentiment=str(item.get("Sentiment") or "")[:16],
                 content=item["Content"],
             )
         )
@@ -168,7 +170,7 @@ def _chat_turns(doc: dict) -> list[Turn]:
         "DetailsByTranscriptItemGroup"
     ) or []:
         for item in group.get("TranscriptItems") or []:
-            sentiments[item.get("Id")] = str(group.get("Sentiment") or "")
+            sentiments[item.get("Id")] = str(group.get("Sentiment") or "")[:16]
     for item in doc.get("Transcript") or []:
         if not isinstance(item, dict):
             continue
@@ -191,7 +193,7 @@ def _chat_turns(doc: dict) -> list[Turn]:
 def parse_analysis(doc: dict, key: str) -> Analysis:
     if not looks_like_analysis(doc):
         raise NotAnAnalysis("not a Contact Lens analysis file")
-    channel = str(doc.get("Channel") or ("CHAT" if "/Chat/" in key else "VOICE")).upper()
+    channel = str(doc.get("Channel") or ("CHAT" if "/Chat/" in key else "VOICE")).upper()[:16]
     cc = doc.get("ConversationCharacteristics") or {}
     analysis = Analysis(
         contact_id=contact_id_for(doc, key),

@@ -8,6 +8,7 @@ and "marked read with its last batch" stay as before.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -17,10 +18,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from portal import crypto
 from search.ingest import ctr, lens
 from search.ingest.analysis_writer import search_text
-from search.ingest.decode import BadDocument, UnreadableFile, iter_documents_with_text, to_text
+from search.ingest.decode import BadDocument, TruncatedFile, UnreadableFile, iter_documents_with_text, to_text
 from search.ingest.directory import DirectorySeen
 from search.ingest.sources import SourceObject
 from search.ingest.writer import SealedContact, seal
@@ -33,6 +36,7 @@ WORKERS = min(4, os.cpu_count() or 1)
 AHEAD_OBJECTS = 256
 AHEAD_BYTES = 16 * 1024 * 1024
 _ANALYSIS_KEY = re.compile(r"(^|/)Analysis/(Voice|Chat)/")
+_ESCAPED_NUL = "\\u0000"
 _ANALYSIS_NAME = re.compile(r"_analysis_(redacted_)?\d{4}-\d{2}-\d{2}T|contact_lens")
 
 
@@ -56,26 +60,33 @@ def looks_like_analysis_key(key: str) -> bool:
 
 def prepare(key: str, data: bytes) -> Prepared:
     started = time.perf_counter()
+    truncated = []
     try:
         text = to_text(data)
+    except TruncatedFile as error:
+        text, truncated = error.text, [("", f"{error}; what came before the cut was read")]
     except UnreadableFile as error:
         return Prepared("unreadable", rejections=[("", str(error))])
     pairs = list(iter_documents_with_text(text))
     if not pairs:
-        return Prepared("empty", rejections=[("", "no JSON documents in file")])
+        return Prepared("empty", rejections=[*truncated, ("", "no JSON documents in file")])
     first = pairs[0][0]
     if isinstance(first, dict) and lens.looks_like_analysis(first) or looks_like_analysis_key(key):
-        result = _analysis_file(key, [doc for doc, _ in pairs])
+        result = _analysis_file(key, [doc for doc, _ in pairs], holds_nul=_ESCAPED_NUL in text)
+        result.rejections[:0] = truncated
         result.parse_seconds = time.perf_counter() - started
         return result
-    result = Prepared("ctr")
+    result = Prepared("ctr", rejections=truncated)
     records = []
     for number, (doc, raw) in enumerate(pairs, start=1):
         if isinstance(doc, BadDocument):
             result.rejections.append((doc.position, doc.reason))
+        elif _ESCAPED_NUL in (raw or json.dumps(doc)):
+            # PostgreSQL text cannot hold it, and Connect never writes one.
+            result.rejections.append((f"record {number}", "record holds a NUL character (U+0000)"))
         elif "ContactId" in doc or "AWSContactTraceRecordFormatVersion" in doc:
             try:
-                records.append(ctr.parse_record(doc, raw_text=raw))
+                records.append(ctr.parse_record(doc, raw_text=raw, instance_arn=settings.CONNECT_INSTANCE_ARN))
             except ctr.BadRecord as error:
                 result.rejections.append((f"record {number}", str(error)))
         else:
@@ -88,7 +99,7 @@ def prepare(key: str, data: bytes) -> Prepared:
     return result
 
 
-def _analysis_file(key: str, documents: list) -> Prepared:
+def _analysis_file(key: str, documents: list, *, holds_nul: bool = False) -> Prepared:
     """A Contact Lens file is exactly one JSON document; anything else rejects the whole file."""
     result = Prepared("analysis")
     problems = [d for d in documents if isinstance(d, BadDocument)]
@@ -96,6 +107,8 @@ def _analysis_file(key: str, documents: list) -> Prepared:
         result.rejections.append((problems[0].position, f"analysis file is not valid JSON ({problems[0].reason})"))
     elif len(documents) != 1:
         result.rejections.append(("", f"analysis file holds {len(documents)} JSON documents, expected one"))
+    elif holds_nul:
+        result.rejections.append(("", "analysis file holds a NUL character (U+0000)"))
     else:
         try:
             analysis = lens.parse_analysis(documents[0], key)
@@ -106,6 +119,9 @@ def _analysis_file(key: str, documents: list) -> Prepared:
             result.analysis = analysis
         except (ctr.BadRecord, lens.NotAnAnalysis) as error:
             result.rejections.append(("", str(error)))
+        except (AttributeError, TypeError, ValueError) as error:
+            # A part of another shape than Contact Lens writes (a list for an object, ...).
+            result.rejections.append(("", f"not a Contact Lens analysis of the expected shape: {error}"))
     return result
 
 

@@ -30,7 +30,7 @@ CONTACT_COLUMNS = (
     "routing_profile_id", "agent_interaction_seconds", "customer_hold_seconds", "number_of_holds",
     "longest_hold_seconds", "after_contact_work_seconds", "queue_seconds", "customer_phone_enc",
     "customer_phone_hash", "system_phone_enc", "system_phone_hash", "transferred_to_enc",
-    "attributes_enc", "raw_enc", "language_locale", "redaction_policy",
+    "attributes_enc", "raw_enc", "language_locale", "redaction_policy", "instance_arn",
 )  # fmt: skip
 
 
@@ -61,6 +61,8 @@ class SealedContact(NamedTuple):
     recording: tuple[str, str, str] | None  # location, status, deletion reason
 
 
+# Written by SQL, so sealed here as the model field would seal it.
+_DELETION_REASON = Recording._meta.get_field("deletion_reason")
 _REFERENCES = tuple(CONTACT_COLUMNS.index(c) for c in ("agent_id", "queue_id", "routing_profile_id"))
 
 
@@ -72,7 +74,8 @@ def seal(record: ContactRecord) -> SealedContact:
     recording = None
     if record.recording_location:
         status = _connect_status(record.recording_status)
-        recording = (record.recording_location, status, record.recording_deletion_reason)
+        reason = _DELETION_REASON.seal(record.recording_deletion_reason)
+        recording = (record.recording_location, status, reason)
     row = tuple(values[c] for c in CONTACT_COLUMNS)
     return SealedContact(record.contact_id, record.last_update_ts, row, hashes, recording)
 

@@ -20,7 +20,7 @@ from hierarchy.access import contact_scope
 from hierarchy.models import Agent
 from portal.accounts import permissions as p
 from portal.crypto import attribute_blind_index
-from portal.phone import phone_blind_index
+from portal.phone import phone_form_index
 from search.criteria import MATCH_ALL, MATCH_ANY, MATCH_NONE, TIME_TYPES, SearchCriteria, TextCriterion
 from search.models import ContactAnalysis, ContactAttributeIndex, Queue, RoutingProfile, TranscriptSearchDoc
 
@@ -132,9 +132,9 @@ def _directory_q(criteria: SearchCriteria) -> Q:
 def _phone_q(criteria: SearchCriteria) -> Q:
     q = Q()
     if criteria.customer_phone:
-        q &= Q(customer_phone_hash=phone_blind_index(criteria.customer_phone))
+        q &= Q(customer_phone_hash=phone_form_index(criteria.customer_phone))
     if criteria.system_phone:
-        q &= Q(system_phone_hash=phone_blind_index(criteria.system_phone))
+        q &= Q(system_phone_hash=phone_form_index(criteria.system_phone))
     return q
 
 

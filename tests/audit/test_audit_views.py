@@ -65,7 +65,7 @@ def test_audit_page_lists_and_filters(client, auditor, events):
 
     page = client.get("/audit/").content.decode()
     assert cell("recording_play") in page and cell("contact_view") in page
-    assert "12345678" not in page  # masked
+    assert "+81312345678" in page  # sealed in the database, shown to readers of the log
     filtered = client.get("/audit/", {"contact_id": "c-1"}).content.decode()
     assert cell("contact_view") in filtered and cell("recording_play") not in filtered
     by_action = client.get("/audit/", {"action": "recording_play"}).content.decode()

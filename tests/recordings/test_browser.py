@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from tests.browser_csp import wait_for_js, watch_csp
 from tests.recordings.conftest import REDACTED_TEXT, make_media, wav_bytes
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,6 +36,16 @@ def browser(monkeypatch):
         chromium.close()
 
 
+_CSP_VIOLATIONS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    _CSP_VIOLATIONS.clear()
+    yield
+    assert _CSP_VIOLATIONS == []
+
+
 def _page_for(browser, live_server, user):
     """A browser tab logged in as `user` (the login flow itself is tested with the accounts)."""
     client = Client()
@@ -42,7 +53,9 @@ def _page_for(browser, live_server, user):
     context = browser.new_context(base_url=live_server.url)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return context.new_page()
+    page = context.new_page()
+    watch_csp(page, _CSP_VIOLATIONS)
+    return page
 
 
 def test_a_qa_analyst_plays_the_redacted_recording(browser, live_server, worker, s3_bucket, org, people):
@@ -59,7 +72,7 @@ def test_a_qa_analyst_plays_the_redacted_recording(browser, live_server, worker,
     assert page.locator("a[href*='version=original'], form[action*='download']").count() == 0
 
     page.get_by_role("button", name="Play").first.click()
-    page.wait_for_function("document.querySelector('#player audio').readyState >= 1", timeout=30000)
+    wait_for_js(page, "document.querySelector('#player audio').readyState >= 1", timeout=30000)
     assert 206 in audio_answers
     assert page.locator(".player-ui").is_visible()
     duration = page.evaluate("document.querySelector('#player audio').duration")
@@ -67,7 +80,7 @@ def test_a_qa_analyst_plays_the_redacted_recording(browser, live_server, worker,
 
     # Clicking a transcript turn seeks there and highlights it.
     page.locator('.turn-time[data-seek-ms="1000"]').click()
-    page.wait_for_function("document.querySelector('#player audio').currentTime >= 1.0", timeout=10000)
+    wait_for_js(page, "document.querySelector('#player audio').currentTime >= 1.0", timeout=10000)
     page.evaluate("document.querySelector('#player audio').pause()")
     page.evaluate("document.querySelector('#player audio').currentTime = 1.2")
     page.wait_for_selector(".turn.current[data-begin-ms='1000']", timeout=10000)

@@ -170,8 +170,8 @@ def test_legal_hold_command(db, org, people, capsys):
     call_command("legal_hold", "clear", contact.contact_id)
     contact.refresh_from_db()
     assert not contact.legal_hold
-    actions = list(AuditEvent.objects.filter(contact_id=contact.contact_id).order_by("at", "id")
-                   .values_list("action", "details__reason"))  # fmt: skip
+    events = AuditEvent.objects.filter(contact_id=contact.contact_id).order_by("at", "id")
+    actions = [(e.action, e.readable_details()["reason"]) for e in events]
     assert actions == [("legal_hold_set", "regulator request"), ("legal_hold_clear", "")]
     with pytest.raises(CommandError):
         call_command("legal_hold", "set", contact.contact_id)

@@ -118,7 +118,7 @@ def test_the_original_transcript_comes_from_s3_with_a_reason_and_is_never_stored
     assert ORIGINAL_TEXT in page and "original (unredacted)" in page
     assert not TranscriptTurn.objects.filter(content__contains="4111").exists()
     event = AuditEvent.objects.get(action="transcript_view", details__version="ORIGINAL")
-    assert event.details["reason"] == "complaint review"
+    assert event.readable_details()["reason"] == "complaint review"
     no_reason = _page(client, people.supervisor, media.contact_id, transcript="original", reason=" ")
     assert ORIGINAL_TEXT not in no_reason and "Give a reason" in no_reason
 
@@ -147,7 +147,7 @@ def test_a_japanese_contact_without_redaction(client, s3_bucket, recording_cache
                     "Transcript": []}  # fmt: skip
     play = client.post(f"/api/v1/contacts/{media.contact_id}/recording/fetch", {"Version": "REDACTED"},
                        content_type="application/json")  # fmt: skip
-    assert play.status_code == 400 and "redaction is not available for this language" in play.json()["Message"]
+    assert play.status_code == 404 and "redaction is not available for this language" in play.json()["Message"]
 
 
 def test_pending_and_missing_analysis(client, org, people):

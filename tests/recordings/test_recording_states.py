@@ -131,7 +131,7 @@ def test_a_call_older_than_the_lifecycle_rule_is_removed_not_offered(
     client.force_login(people.admin)
     refused = client.post(f"/api/v1/contacts/{media.contact_id}/recording/fetch",
                           {"Version": "ORIGINAL", "Reason": "audit"}, content_type="application/json")  # fmt: skip
-    assert refused.status_code == 400 and "lifecycle rule has removed" in refused.json()["Message"]
+    assert refused.status_code == 404 and "lifecycle rule has removed" in refused.json()["Message"]
 
 
 def test_a_call_inside_the_lifecycle_window_is_kept_never_probably_removed(

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from tests.browser_csp import watch_csp
 from tests.factories import make_user
 from tests.search.builders import Call, ingest_calls
 from tests.search.conftest import OSAKA, SALES_A, SALES_B, T0, default_profiles, mfa
@@ -72,8 +73,11 @@ def page(live_server, branch, monkeypatch) -> Iterator:
         context = browser.new_context(base_url=live_server.url, locale="ja-JP", accept_downloads=True)
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         context.set_default_timeout(15_000)
-        yield context.new_page()
+        tab = context.new_page()
+        violations = watch_csp(tab)
+        yield tab
         browser.close()
+    assert violations == []
 
 
 def shown_ids(page) -> list[str]:

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             document = json.loads(text)
         except (OSError, ValueError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
+        except RecursionError:
+            raise CommandError(f"Cannot read {file}: JSON nested too deeply") from None
         # A file may hold one profile or a list of them; all or none are imported.
         documents = document if isinstance(document, list) else [document]
         # Refuse a bad file before touching the database, so the error is the file's.
