@@ -124,6 +124,9 @@ _CODE_LABELS = {
     "DESCENDING": _lazy("Descending"),
     "REDACTED": _lazy("redacted"),
     "ORIGINAL": _lazy("original (unredacted)"),
+    # Where a search came from ("via").
+    "page": _lazy("the search page"),
+    "api": _lazy("the API"),
 }
 _CODE_FIELDS = ("channel", "initiation_method", "disconnect_reason", "recording", "participant_role")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
