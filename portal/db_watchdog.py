@@ -131,10 +131,6 @@ def _guard(execute, sql, params, many, context):
         _watchdog.disarm(token)
 
 
-def health_check_allowance() -> float:
-    return settings.DB_HEALTH_CHECK_SECONDS
-
-
 class DatabaseWaitLimitMiddleware:
     """Watches every query of a web request on the default database."""
 

@@ -9,6 +9,7 @@ answering that check would wait for ever; here it gives up after
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.backends.postgresql import base
 
 from portal import db_watchdog
@@ -18,5 +19,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         if self.connection is None:
             return False
-        with db_watchdog.bounded(self.connection, db_watchdog.health_check_allowance()):
+        with db_watchdog.bounded(self.connection, settings.DB_HEALTH_CHECK_SECONDS):
             return super().is_usable()
