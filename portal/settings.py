@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "hierarchy",
     "search",
     "recordings",
+    "erasure",
+    "bulk",
+    "redaction",
     "demo",
     "csp",
 ]

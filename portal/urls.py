@@ -15,10 +15,16 @@ urlpatterns = [
     path("api/v1/", include("recordings.api_urls")),
     path("api/v1/", include("portal.audit.api_urls")),
     path("api/v1/", include("search.connect_api_urls")),
+    path("api/v1/", include("erasure.api_urls")),
+    path("api/v1/", include("bulk.api_urls")),
+    path("api/v1/", include("redaction.api_urls")),
     # Keep last under api/v1/: unknown paths answer JSON in Connect's error shape (a
     # decoded newline included, hence [\s\S] rather than ".").
     re_path(r"^api/v1/(?P<path>[\s\S]*)$", api.unknown_path, name="api-unknown-path"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("erasures/", include("erasure.urls")),
+    path("bulk/", include("bulk.urls")),
+    path("redaction/", include("redaction.urls")),
     path("", include("recordings.urls")),
     path("", include("search.urls")),
 ]
