@@ -6,7 +6,8 @@ import importlib.util
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.ingest_bench", "bench.search_bench", "bench.recordings_bench", "bench.api_auth_bench"]
+BENCHMARKS = ["bench.ingest_bench", "bench.search_bench", "bench.recordings_bench", "bench.api_auth_bench", "bench.redaction_bench",
+              "bench.erasure_bench", "bench.bulk_bench", "bench.redaction_audio_bench"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from erasure import api
+
+urlpatterns = [
+    path("erasures", api.erasures, name="api-erasures"),
+    path("erasures/<str:erasure_id>", api.erasure, name="api-erasure"),
+]

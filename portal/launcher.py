@@ -77,10 +77,59 @@ def _prepare_django() -> list[tuple[str, str, bool]]:
         topped_up = demo_refresh()
         if topped_up is not None:
             print(f"Demo brought up to date: {topped_up.ingest.contacts} contacts since it was last run")
+    _queue_portal_redaction()
     from demo.loader import demo_logins, demo_logins_with_second_factor
 
     second = demo_logins_with_second_factor()
     return [(username, description, username in second) for username, description in demo_logins()]
+
+
+def _queue_portal_redaction() -> None:
+    """The calls Contact Lens left unredacted (Japanese) are redacted by the worker once
+    it starts; the loop below shows how far it got."""
+    from redaction.services import redaction_queue_pending
+
+    queued = redaction_queue_pending()
+    if queued:
+        print(f"Portal redaction queued for {queued} contacts Contact Lens does not redact", flush=True)
+
+
+class _RedactionProgress:
+    """Prints the background redaction's progress every few seconds until it is done."""
+
+    EVERY_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._total = self._left() or 0
+        self._next = time.monotonic()
+
+    @staticmethod
+    def _left() -> int | None:
+        """Contacts still to redact; None while the database does not answer (the
+        processes' own logs say so, and the portal carries on)."""
+        from django.db import DatabaseError, connection
+
+        from redaction.selectors import contacts_to_redact_count
+
+        try:
+            connection.close_if_unusable_or_obsolete()
+            return contacts_to_redact_count()
+        except DatabaseError:
+            connection.close()
+            return None
+
+    def tick(self) -> None:
+        if not self._total or time.monotonic() < self._next:
+            return
+        self._next = time.monotonic() + self.EVERY_SECONDS
+        left = self._left()
+        if left is None:
+            return
+        if left:
+            print(f"  portal redaction: {self._total - left}/{self._total} contacts", flush=True)
+        else:
+            print(f"  portal redaction: all {self._total} contacts done", flush=True)
+            self._total = 0
 
 
 def _python_command() -> str:
@@ -151,7 +200,9 @@ def main() -> int:
         return 1
     print(f"\nThe portal is running at {url}/  (Ctrl-C stops it)\n")
     _print_logins(logins, var_dir)
+    progress = _RedactionProgress()
     while not stopping:
+        progress.tick()
         for name, proc in processes.items():
             if proc.poll() is not None:
                 print(f"{name} stopped (exit {proc.returncode}); shutting down. See {log_dir / (name + '.log')}")

@@ -222,6 +222,31 @@ INGEST_POLL_SECONDS = envint("INGEST_POLL_SECONDS", 60)
 # /healthz answers within this (plus a little): every check runs at once with this deadline.
 HEALTH_CHECK_TIMEOUT = envfloat("HEALTH_CHECK_TIMEOUT", 1.0)
 
+# --- The portal's own redaction (redaction/) -----------------------------------
+# Contact Lens analyses these languages but does not redact them: the portal redacts
+# their transcripts and silences their recordings itself, so redacted-only users may
+# read and hear them. Its files go under a prefix of its own in CONNECT_BUCKET, never
+# under Connect's prefixes (which the ingest poller reads).
+PORTAL_REDACT_LANGUAGES = envlist("PORTAL_REDACT_LANGUAGES", ["ja-JP"])
+PORTAL_REDACTION_PREFIX = envstr("PORTAL_REDACTION_PREFIX", "portal-redacted/")
+# Added before and after each entity placed inside its turn (speech rate is not even).
+PORTAL_REDACTION_MARGIN_MS = envint("PORTAL_REDACTION_MARGIN_MS", 350)
+
+# --- Bulk actions on a search's results (bulk/) ---------------------------------
+# A bulk legal hold, deletion or zip takes at most this many contacts (and never more
+# than a search shows); a deletion job deletes this many recordings at once, since each
+# one mostly waits on S3.
+BULK_ACTION_MAX_CONTACTS = envint("BULK_ACTION_MAX_CONTACTS", 1000)
+BULK_DELETE_CONCURRENCY = envint("BULK_DELETE_CONCURRENCY", 8)
+
+# --- Erasing one customer (erasure/) ---------------------------------------------
+# A run whose heartbeat is older than this has died (a redelivered task takes over at
+# once). S3 deletions of a batch of contacts run this many at a time, since each one
+# mostly waits on S3. manage.py erase_customer writes its certificate under this folder.
+ERASURE_CLAIM_STALE_SECONDS = envint("ERASURE_CLAIM_STALE_SECONDS", 300)
+ERASURE_S3_CONCURRENCY = envint("ERASURE_S3_CONCURRENCY", 16)
+ERASURE_CERTIFICATE_DIR = Path(envstr("ERASURE_CERTIFICATE_DIR") or VAR_DIR / "erasures")
+
 # --- Rate limits (portal/ratelimit.py explains them) ---------------------------
 API_RATE_LIMIT = envstr("API_RATE_LIMIT", "10/s,burst=20")
 parse_rate(API_RATE_LIMIT)  # a typo fails at start-up, naming the variable

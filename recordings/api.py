@@ -72,7 +72,10 @@ def transcript(request: HttpRequest, contact_id: str) -> HttpResponse:
 
 
 def _transcript_body(contact_id: str, result: services.Transcript) -> dict[str, Any]:
-    return {"ContactId": contact_id, "Version": result.version, "State": result.state, "Transcript": result.turns}
+    body = {"ContactId": contact_id, "Version": result.version, "State": result.state, "Transcript": result.turns}
+    if result.redaction is not None:
+        body["RedactedBy"] = result.redaction.as_json()
+    return body
 
 
 @api_view(["GET"])

@@ -161,13 +161,20 @@ def recording_deletions_resend(*, stalled_after: float, limit: int = 500) -> int
 
 
 def storage_keys(contact: Contact, recording: Recording) -> list[tuple[str, str]]:
-    """Every S3 object that holds this contact's voice or words."""
+    """Every S3 object that holds this contact's voice or words, the portal's own
+    redacted files (every run's) included. Raises `storage.StorageError` when listing
+    those fails."""
+    from redaction.selectors import portal_object_keys
+
     keys = [storage.split_location(recording.location)]
     analysis = ContactAnalysis.objects.filter(contact_id=contact.contact_id).first()
     if analysis is not None:
         for key in (analysis.redacted_audio_key, analysis.original_key, analysis.redacted_key):
             if key:
                 keys.append((analysis.bucket, key))
+    # The portal writes beside the analysis; the recording's bucket is listed as well.
+    buckets = [analysis.bucket] if analysis is not None else []
+    keys += portal_object_keys(contact_id=contact.contact_id, buckets=[*buckets, keys[0][0]])
     return list(dict.fromkeys(keys))
 
 
@@ -179,8 +186,8 @@ def recording_delete_run(*, contact_id: str) -> str | None:
     if recording is None or recording.status != Recording.DELETING:
         return recording.status if recording else None
     _stop_playback(contact)
-    keys = storage_keys(contact, recording)
     try:
+        keys = storage_keys(contact, recording)  # lists S3: may fail like the deletes
         for bucket, key in keys:
             storage.delete_every_version(bucket, key)
         _forget_transcript(contact)

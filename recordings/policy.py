@@ -8,8 +8,9 @@ Decisions (Connect shows the redacted version where one exists; we add):
 - The original recording or transcript is never the default: it is served only when
   asked for explicitly, with a reason that is audited, and only with the matching
   `…Unredacted.Access` permission.
-- A contact without redacted media (Contact Lens does not redact Japanese) has nothing
-  for redacted-only users, and each user is told the true reason (`audio_gap`).
+- A contact without redacted media (Contact Lens does not redact Japanese, and the
+  portal's own redaction, redaction/, has not run or is off for the language) has
+  nothing for redacted-only users, and each user is told the true reason (`audio_gap`).
 - A recording older than the bucket's lifecycle rule is gone: never offered for play.
 - A recording being deleted or deleted has no playable version and no transcript.
 - Downloads need the matching `…DownloadButton` (enforced here, not only hidden).

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from recordings import policy, selectors
 from recordings.models import Recording
+from redaction.selectors import redaction_provenance
 from search.models import Contact
 
 
@@ -195,6 +196,8 @@ def _media(contact: Contact, user, recording: Recording | None, state: policy.Me
     granted = user.connect_permissions
     exists = selectors.versions_summary(state)
     notice = recording_notice(contact, recording, state, granted)
+    provenance = redaction_provenance(selectors.analysis_for(contact))
+    made_by = provenance.as_json() if provenance is not None else None
     return {
         "Recording": {
             "Status": recording.status if recording else None,
@@ -214,11 +217,13 @@ def _media(contact: Contact, user, recording: Recording | None, state: policy.Me
             "DeletionReason": recording.deletion_reason if recording and recording.status != "AVAILABLE" else None,
             "DeletedAt": iso(recording.deleted_at) if recording else None,
             "DeletedBy": recording.deleted_by.username if recording and recording.deleted_by_id else None,
+            "RedactedBy": made_by if policy.REDACTED in exists["recordings"] else None,
         },
         "Transcript": {
             "Versions": exists["transcripts"],
             "Readable": list(policy.readable_transcripts(granted, state)),
             "State": policy.transcript_state(granted, state, policy.REDACTED),
+            "RedactedBy": made_by if policy.REDACTED in exists["transcripts"] else None,
         },
     }
 

@@ -70,7 +70,11 @@ def media_state(contact: Contact) -> MediaState:
     original_expired = redacted_expired = False
     if recording is not None and recording.location and recording.status == Recording.AVAILABLE:
         original_expired = removed_by_lifecycle(recording, contact)
-        if analysis is not None and analysis.redacted_audio_key:
+        if analysis is not None and analysis.redacted_by == ContactAnalysis.PORTAL:
+            # The portal's copy lives under its own prefix, which Connect's rule may not
+            # cover: it is kept no longer than the original it was made from.
+            redacted_expired = original_expired
+        elif analysis is not None and analysis.redacted_audio_key:
             redacted = Recording(location=f"{analysis.bucket}/{analysis.redacted_audio_key}")  # never saved
             redacted_expired = removed_by_lifecycle(redacted, contact)
     return MediaState(
@@ -198,7 +202,13 @@ def _turn(role: str, begin: int | None, end: int | None, content: str, sentiment
 
 def redacted_turns(contact: Contact) -> list[dict[str, Any]]:
     rows = TranscriptTurn.objects.filter(contact_id=contact.contact_id).order_by("position")
-    return [_turn(t.participant_role, t.begin_ms, t.end_ms, t.content, t.sentiment) for t in rows]
+    turns = []
+    for t in rows:
+        turn = _turn(t.participant_role, t.begin_ms, t.end_ms, t.content, t.sentiment)
+        if t.redacted_types:  # the portal's redactor says what kind of data it removed
+            turn["RedactedTypes"] = list(dict.fromkeys(t.redacted_types))  # each kind once
+        turns.append(turn)
+    return turns
 
 
 def original_turns(contact: Contact) -> list[dict[str, Any]]:

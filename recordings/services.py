@@ -36,6 +36,7 @@ from recordings.deletion import (  # noqa: F401 - part of this module's interfac
     recording_delete_run,
 )
 from recordings.models import ORIGINAL, Recording, RecordingFetchJob
+from redaction.selectors import Provenance, redaction_provenance
 from search.models import Contact
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class Transcript:
     version: str | None
     state: str
     turns: list[dict[str, Any]]
+    # Who made the redacted text (Contact Lens or the portal); None for the original.
+    redaction: Provenance | None = None
 
 
 def transcript_read(*, contact: Contact, user, version: str, reason: str = "", request=None) -> Transcript:
@@ -91,7 +94,11 @@ def transcript_read(*, contact: Contact, user, version: str, reason: str = "", r
     if reason:
         details["reason"] = reason
     audit_record(action="transcript_view", actor=user, request=request, contact_id=contact.contact_id, details=details)
-    return Transcript(version, shown, turns)
+    return Transcript(version, shown, turns, _provenance(contact, version))
+
+
+def _provenance(contact: Contact, version: str) -> Provenance | None:
+    return redaction_provenance(selectors.analysis_for(contact)) if version != ORIGINAL else None
 
 
 def transcript_download(*, contact: Contact, user, version: str, reason: str = "", request=None) -> Transcript:
@@ -102,7 +109,7 @@ def transcript_download(*, contact: Contact, user, version: str, reason: str = "
     audit_record(
         action="transcript_download", actor=user, request=request, contact_id=contact.contact_id, details=details
     )
-    return Transcript(version, policy.AVAILABLE, turns)
+    return Transcript(version, policy.AVAILABLE, turns, _provenance(contact, version))
 
 
 @dataclass(frozen=True)

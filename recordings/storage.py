@@ -157,9 +157,21 @@ def _sse_args() -> dict[str, str]:
     return args
 
 
-def put_bytes(bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> None:
+def put_bytes(bucket: str, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> str | None:
+    """Returns the new version's id (None where the bucket is not versioned)."""
     try:
-        client().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **_sse_args())
+        answer = client().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **_sse_args())
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"put s3://{bucket}/{key}") from error
+    version = answer.get("VersionId")
+    return version if version and version != "null" else None
+
+
+def put_file(bucket: str, key: str, handle: BinaryIO, *, content_type: str = "application/octet-stream") -> None:
+    """Upload an open file in parts (large WAVs are never held in memory whole)."""
+    extra = {"ContentType": content_type, **_sse_args()}
+    try:
+        client().upload_fileobj(handle, bucket, key, ExtraArgs=extra)
     except (ClientError, BotoCoreError) as error:
         raise _wrap(error, f"put s3://{bucket}/{key}") from error
 
@@ -307,6 +319,21 @@ def list_versions(bucket: str, key: str) -> list[ObjectVersion]:
     return found
 
 
+def keys_under(bucket: str, prefix: str) -> list[str]:
+    """Every key under `prefix` that has any version or delete marker left (plain
+    listings miss keys whose current version is a delete marker)."""
+    found: dict[str, None] = {}
+    try:
+        for page in client().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                found[item["Key"]] = None
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"list versions under s3://{bucket}/{prefix}") from error
+    # Some stores list no versions on an unversioned bucket.
+    found.update((obj.key, None) for obj in list_objects(bucket, prefix))
+    return list(found)
+
+
 def delete_every_version(bucket: str, key: str) -> int:
     """Remove the object, all its versions and delete markers; returns how many were removed."""
     versions = list_versions(bucket, key)
@@ -324,6 +351,32 @@ def delete_every_version(bucket: str, key: str) -> int:
     except (ClientError, BotoCoreError) as error:
         raise _wrap(error, f"delete s3://{bucket}/{key}") from error
     return len(versions)
+
+
+def delete_versions(bucket: str, versions: list[ObjectVersion]) -> set[str]:
+    """Remove many listed versions with batched DeleteObjects calls (1,000 a call);
+    returns the keys S3 reported an error for. A "null" version id is left out, as in
+    `delete_every_version`."""
+    failed: set[str] = set()
+    for first in range(0, len(versions), 1000):
+        objects = [
+            {"Key": v.key, **({"VersionId": v.version_id} if v.version_id and v.version_id != "null" else {})}
+            for v in versions[first : first + 1000]
+        ]
+        try:
+            answer = client().delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+        except (ClientError, BotoCoreError) as error:
+            raise _wrap(error, f"delete {len(objects)} objects in s3://{bucket}") from error
+        failed.update(item["Key"] for item in answer.get("Errors", []))
+    return failed
+
+
+def delete_version(bucket: str, key: str, version_id: str) -> None:
+    """Remove one version (or delete marker) of `key` for good."""
+    try:
+        client().delete_object(Bucket=bucket, Key=key, VersionId=version_id)
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"delete s3://{bucket}/{key} version {version_id}") from error
 
 
 def remaining_versions(bucket: str, key: str) -> int:

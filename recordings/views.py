@@ -20,6 +20,7 @@ from portal.db import statement_time_limit
 from portal.worker_presence import workers_present
 from recordings import charts, policy, presenters, selectors, services, storage
 from recordings.models import ORIGINAL, REDACTED
+from redaction.selectors import redaction_provenance
 
 
 @login_required
@@ -53,6 +54,7 @@ def _page(request: HttpRequest, contact) -> dict:
         "chart": _chart(analytics),
         "neighbours": selectors.visible_neighbours(contact, user),
         "player": _player(granted, state),
+        "redaction": redaction_provenance(selectors.analysis_for(contact)),
         "downloads": policy.downloadable_versions(granted, state),
         "transcript_downloads": [
             v for v in policy.readable_transcripts(granted, state) if policy.transcript_download_allowed(granted, v)

@@ -107,6 +107,9 @@ class Contact(models.Model):
     legal_hold_reason = SealedTextField(blank=True)
     # The record's own InstanceARN (empty when the record names none).
     instance_arn = models.CharField(max_length=256, blank=True, default="", db_default="")
+    # Set once the customer's personal data was erased (erasure/): the row keeps only
+    # non-personal facts, and ingest never writes personal data onto it again.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -228,6 +231,12 @@ class ContactAnalysis(models.Model):
     talk_time_by_participant = models.JSONField(default=dict)
     categories = ArrayField(models.CharField(max_length=256), default=list)
     category_points = models.JSONField(default=dict)
+    # Who made the redacted version: Contact Lens, or the portal itself for a language
+    # Contact Lens does not redact (redaction/). The portal's output is redone when its
+    # redactor changes or the original it was made from is replaced.
+    redacted_by = models.CharField(max_length=16, blank=True, default="", db_default="")
+    redactor_version = models.CharField(max_length=64, blank=True, default="", db_default="")
+    redacted_from_key = models.CharField(max_length=1024, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -253,6 +262,9 @@ class ContactAnalysis(models.Model):
             ),
         ]
 
+    CONTACT_LENS = "CONTACT_LENS"
+    PORTAL = "PORTAL"
+
     @property
     def redaction_state(self) -> str:
         if self.redacted_key:
@@ -277,6 +289,9 @@ class TranscriptTurn(models.Model):
     end_ms = models.IntegerField(null=True)
     sentiment = models.CharField(max_length=16, blank=True)
     content = models.TextField()
+    # The kinds of personal data the portal's redactor removed from this turn (NAME,
+    # PHONE, ...), so a reader sees what was taken out; NULL for Contact Lens turns.
+    redacted_types = ArrayField(models.CharField(max_length=32), null=True, blank=True)
 
     class Meta:
         ordering = ["contact", "position"]
@@ -288,7 +303,8 @@ class TranscriptSearchDoc(models.Model):
 
     `version` REDACTED indexes the redacted text; ORIGINAL exists only for contacts that
     have no redacted analysis (Contact Lens does not redact Japanese) and may be matched
-    only by users with unredacted transcript access. Writers weight lexemes per
+    only by users with unredacted transcript access. The portal's own redaction
+    (redaction/) replaces a contact's ORIGINAL document with a REDACTED one. Writers weight lexemes per
     participant (A agent, B customer, C system / others); the database stores each as a
     role-prefixed lexeme (`b:refund`), so the GIN index alone answers a role's words.
     """

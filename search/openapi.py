@@ -407,6 +407,21 @@ def _contact_paths() -> dict:
             "EndOffsetMillis": {"type": ["integer", "null"]},
             "Content": {"type": "string"},
             "Sentiment": {"type": ["string", "null"]},
+            "RedactedTypes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Only on turns the portal redacted: the kinds of personal data it removed "
+                "(NAME, ADDRESS, PHONE, POSTCODE, CREDIT_DEBIT_NUMBER, EMAIL, DATE_OF_BIRTH, ACCOUNT_NUMBER).",
+            },
+        },
+    }
+    redacted_by = {
+        "type": ["object", "null"],
+        "description": "Who made the redacted version: CONTACT_LENS, or PORTAL (with its redactor's version) "
+        "for a language Contact Lens does not redact (PORTAL_REDACT_LANGUAGES).",
+        "properties": {
+            "By": {"type": "string", "enum": ["CONTACT_LENS", "PORTAL"]},
+            "RedactorVersion": {"type": ["string", "null"]},
         },
     }
     transcript = {
@@ -417,6 +432,10 @@ def _contact_paths() -> dict:
             "Version": {"type": ["string", "null"], "enum": ["REDACTED", "ORIGINAL", None]},
             "State": {"type": "string"},
             "Transcript": {"type": "array", "items": turn},
+            "RedactedBy": {
+                **redacted_by,
+                "description": "Present for the redacted version. " + redacted_by["description"],
+            },
         },
     }
     reason_param = {
@@ -447,7 +466,16 @@ def _contact_paths() -> dict:
                             {
                                 "type": "object",
                                 "required": ["Contact"],
-                                "properties": {"Contact": {"type": "object", "required": ["Id", "Channel"]}},
+                                "properties": {
+                                    "Contact": {
+                                        "type": "object",
+                                        "required": ["Id", "Channel"],
+                                        "properties": {
+                                            "Recording": {"type": "object", "properties": {"RedactedBy": redacted_by}},
+                                            "Transcript": {"type": "object", "properties": {"RedactedBy": redacted_by}},
+                                        },
+                                    }
+                                },
                             }
                         ),
                         "links": _contact_links(),
@@ -615,6 +643,214 @@ def _other_paths() -> dict:
     }
 
 
+_BULK_ERRORS = {
+    **_STORAGE_ERRORS,
+    "409": _error("ResourceConflictException: the search finds no contacts, or not ExpectedCount of them"),
+}
+
+
+def _bulk_links() -> dict:
+    return {
+        "DescribeBulkAction": {
+            "operationId": "DescribeBulkAction",
+            "parameters": {"BulkActionId": "$response.body#/BulkActionId"},
+        }
+    }
+
+
+def _bulk_paths() -> dict:
+    """Bulk actions over the results of a search: the body carries SearchContacts' criteria."""
+    search = _search_contacts()["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    criteria = {key: search[key] for key in ("InstanceId", "TimeRange", "SearchCriteria", "Sort")}
+    count = {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": settings.BULK_ACTION_MAX_CONTACTS,
+        "description": "The number of contacts the search finds, as confirmation: any other number, or a search "
+        "finding none, is refused with ResourceConflictException; a search finding more than "
+        "BULK_ACTION_MAX_CONTACTS with InvalidRequestException.",
+    }
+    start = {
+        "type": "object",
+        "required": ["Action", "Reason", "ExpectedCount", "TimeRange"],
+        "additionalProperties": False,
+        "properties": {
+            "Action": {"type": "string", "enum": ["SET_LEGAL_HOLD", "CLEAR_LEGAL_HOLD", "DELETE_RECORDINGS"]},
+            "Reason": _REASON,
+            "ExpectedCount": count,
+            **criteria,
+        },
+    }
+    started = {
+        "type": "object",
+        "required": ["BulkActionId", "Count", "Status"],
+        "properties": {
+            "BulkActionId": {"type": "string"},
+            "Count": {"type": "integer", "minimum": 1},
+            "Status": {"type": "string", "enum": ["QUEUED", "RUNNING", "DONE", "FAILED"]},
+        },
+    }
+    outcome = ["DELETED", "SKIPPED_LEGAL_HOLD", "SKIPPED_NO_RECORDING", "SKIPPED_ALREADY_DELETED",
+               "LEGAL_HOLD_SET", "LEGAL_HOLD_CLEARED", "FAILED"]  # fmt: skip
+    job = {
+        "type": "object",
+        "required": ["BulkActionId", "Action", "Status", "Count", "Done", "Outcomes", "Contacts"],
+        "properties": {
+            **started["properties"],
+            "Action": start["properties"]["Action"],
+            "Message": {"type": "string"},
+            "Done": {"type": "integer", "minimum": 0},
+            "Outcomes": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "Contacts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["ContactId", "Outcome"],
+                    "properties": {
+                        "ContactId": {"type": "string"},
+                        "Outcome": {"type": ["string", "null"], "enum": [*outcome, None]},
+                        "Detail": {"type": "string"},
+                    },
+                },
+            },
+            "CreatedAt": _TIME_OUT,
+            "FinishedAt": {"type": ["string", "null"], "format": "date-time"},
+        },
+    }
+    download = {
+        "type": "object",
+        "required": ["TimeRange"],
+        "additionalProperties": False,
+        "properties": {
+            "Reason": {**_REASON, "description": "Needed for original (unredacted) versions, which are left out "
+                       "without one."},
+            "ExpectedCount": {**count, "description": "Optional: when given, the number the search must find."},
+            **criteria,
+        },
+    }  # fmt: skip
+    return {
+        "/api/v1/bulk-actions": {
+            "post": {
+                "operationId": "StartBulkAction",
+                "summary": "Set or clear a legal hold on, or delete the recordings of, every contact a search "
+                "finds for the caller; needs DeleteCallRecordings. Legal holds are done at once, deletions queued.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": start}}},
+                "responses": {
+                    "202": {"description": "Started", **_json(started), "links": _bulk_links()},
+                    **_BULK_ERRORS,
+                },
+            }
+        },
+        "/api/v1/bulk-actions/{BulkActionId}": {
+            "get": {
+                "operationId": "DescribeBulkAction",
+                "summary": "A bulk action of the caller's own: status, progress and each contact's outcome.",
+                "parameters": [
+                    {"name": "BulkActionId", "in": "path", "required": True, "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "The bulk action", **_json(job)}, **_ERRORS},
+            }
+        },
+        "/api/v1/bulk-downloads": {
+            "post": {
+                "operationId": "DownloadContacts",
+                "summary": "A zip of the recordings and transcripts the caller may download, of every contact a "
+                "search finds, streamed, with manifest.csv; each file audited.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": download}}},
+                "responses": {
+                    "200": {
+                        "description": "The zip",
+                        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **_BULK_ERRORS,
+                },
+            }
+        },
+    }
+
+
+_ERASURE = {
+    "type": "object",
+    "required": ["ErasureId", "Status", "Contacts", "Skipped", "ObjectsDeleted", "Certificate"],
+    "properties": {
+        "ErasureId": {"type": "string"},
+        "Status": {"type": "string", "enum": ["RUNNING", "DONE", "FAILED"]},
+        "Message": {"type": "string"},
+        "Contacts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["ContactId", "State"],
+                "properties": {
+                    "ContactId": {"type": "string"},
+                    "State": {"type": "string", "enum": ["PENDING", "ERASED", "SKIPPED"]},
+                },
+            },
+        },
+        "Skipped": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["ContactId", "Why"],
+                "properties": {"ContactId": {"type": "string"}, "Why": {"type": "string"}},
+            },
+        },
+        "ObjectsDeleted": {"type": "integer", "minimum": 0},
+        "Certificate": {
+            "type": ["object", "null"],
+            "description": "Set when DONE: every contact, object key and version removed, when, by whom and why. "
+            "Never the customer's number.",
+        },
+    },
+}
+
+
+def _erasure_paths() -> dict:
+    return {
+        "/api/v1/erasures": {
+            "post": {
+                "operationId": "StartErasure",
+                "summary": "Erase one customer's personal data from every contact of theirs the caller may see; "
+                "needs DeleteCallRecordings.",
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "required": ["CustomerPhoneNumber", "Reason"],
+                            "properties": {"CustomerPhoneNumber": _PHONE, "Reason": _REASON},
+                        }
+                    ),
+                },
+                "responses": {
+                    "202": {
+                        "description": "Started",
+                        **_json({"type": "object", "required": ["ErasureId"],
+                                 "properties": {"ErasureId": {"type": "string"}}}),  # fmt: skip
+                        "links": {
+                            "DescribeErasure": {
+                                "operationId": "DescribeErasure",
+                                "parameters": {"ErasureId": "$response.body#/ErasureId"},
+                            }
+                        },
+                    },
+                    **_ERRORS,
+                },
+            }
+        },
+        "/api/v1/erasures/{ErasureId}": {
+            "get": {
+                "operationId": "DescribeErasure",
+                "summary": "An erasure of the caller's own: progress, skipped contacts and, once done, the certificate.",
+                "parameters": [
+                    {"name": "ErasureId", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+                ],
+                "responses": {"200": {"description": "The erasure", **_json(_ERASURE)}, **_ERRORS},
+            }
+        },
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -631,6 +867,8 @@ def openapi_document() -> dict:
             "/api/v1/search-contacts": _search_contacts(),
             **_contact_paths(),
             **_other_paths(),
+            **_erasure_paths(),
+            **_bulk_paths(),
             **_connect_paths(),
             "/api/v1/openapi.json": {
                 "get": {

@@ -8,6 +8,7 @@ document that only unredacted readers may match.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from search.fts import DOCUMENT_SQL, fts_text
@@ -22,11 +23,11 @@ ANALYSIS_METRICS = (
 )  # fmt: skip
 _JSON_METRICS = {"talk_time_by_participant", "category_points"}
 _COLUMNS = ("contact_id", "channel", "language_code", "version", "bucket", "original_key", "redacted_key",
-            "redacted_audio_key", *ANALYSIS_METRICS)  # fmt: skip
+            "redacted_audio_key", "redacted_by", *ANALYSIS_METRICS)  # fmt: skip
 # How a later file updates what an earlier one wrote: these keep the earlier value when
 # the later one is empty (an original and its redacted twin each fill their own key),
 # metrics keep it when the later one has none, the rest are replaced.
-_KEEP_IF_EMPTY = ("language_code", "original_key", "redacted_key")
+_KEEP_IF_EMPTY = ("language_code", "original_key", "redacted_key", "redacted_by")
 _REPLACED = ("channel", "version", "bucket")
 
 
@@ -36,6 +37,7 @@ def analyses_upsert(items: list[tuple[Analysis, str, str]]) -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cur = cursor.cursor
+        items = _without_erased_contacts(cur, items)
         _merge_analyses(cur, [_analysis_row(*item) for item in items])
         ids = list({a.contact_id for a, _, _ in items})
         erased = _contact_ids(cur, _ERASED_SQL, ids)
@@ -43,12 +45,24 @@ def analyses_upsert(items: list[tuple[Analysis, str, str]]) -> int:
         # The last file of a kind in the batch wins for a contact.
         redacted = {a.contact_id: a for a, _, _ in items if a.redacted and a.contact_id not in erased}
         original = {a.contact_id: a for a, _, _ in items if not a.redacted and a.contact_id not in erased}
-        original = {cid: a for cid, a in original.items() if cid not in has_redacted}
+        original_all, original = original, {cid: a for cid, a in original.items() if cid not in has_redacted}
         _replace_turns(cur, list(redacted.values()))
+        _redact_later(redacted, original_all)
         _write_search_docs(
             cur, [(a, "REDACTED") for a in redacted.values()] + [(a, "ORIGINAL") for a in original.values()]
         )
     return len(items)
+
+
+def _redact_later(redacted: dict, originals: dict) -> None:
+    """Originals in a language Contact Lens does not redact get the portal's redaction,
+    in a Celery task after the commit: the redactor's model stays out of ingest."""
+    languages = set(settings.PORTAL_REDACT_LANGUAGES)
+    wanted = [cid for cid, a in originals.items() if cid not in redacted and a.language_code in languages]
+    if wanted:
+        from redaction.services import contacts_redact_later
+
+        contacts_redact_later(contact_ids=wanted)
 
 
 _ERASED_SQL = (
@@ -61,6 +75,15 @@ _HAS_REDACTED_SQL = "SELECT contact_id FROM search_contactanalysis WHERE contact
 def _contact_ids(cur, sql: str, ids: list[str]) -> set[str]:
     cur.execute(sql, [ids])
     return {row[0] for row in cur.fetchall()}
+
+
+# --- Erased customers (erasure/): an analysis of an erased contact is never written again.
+_ERASED_CONTACTS_SQL = "SELECT contact_id FROM search_contact WHERE contact_id = ANY(%s) AND erased_at IS NOT NULL"
+
+
+def _without_erased_contacts(cur, items: list[tuple[Analysis, str, str]]) -> list[tuple[Analysis, str, str]]:
+    erased = _contact_ids(cur, _ERASED_CONTACTS_SQL, list({a.contact_id for a, _, _ in items}))
+    return [item for item in items if item[0].contact_id not in erased] if erased else items
 
 
 _MERGE_SQL = """
@@ -110,6 +133,7 @@ def _analysis_row(analysis: Analysis, bucket: str, key: str) -> dict:
         contact_id=analysis.contact_id, channel=analysis.channel, language_code=analysis.language_code,
         version=analysis.version, bucket=bucket, original_key="" if analysis.redacted else key,
         redacted_key=key if analysis.redacted else "", redacted_audio_key="",
+        redacted_by="CONTACT_LENS" if analysis.redacted else "",
     )  # fmt: skip
     return row
 
@@ -166,6 +190,8 @@ def search_text(analysis: Analysis) -> tuple[str, str, str]:
 def redacted_audio_seen(bucket: str, key: str, contact_id: str) -> None:
     """A redacted WAV listed under Analysis/: remember its key (never download it here)."""
     with connection.cursor() as cursor:
+        if _contact_ids(cursor, _ERASED_CONTACTS_SQL, [contact_id]):
+            return  # an erased contact (erasure/)
         cursor.execute(
             """
             INSERT INTO search_contactanalysis (contact_id, channel, language_code, version, bucket, original_key,
@@ -177,12 +203,13 @@ def redacted_audio_seen(bucket: str, key: str, contact_id: str) -> None:
         )
 
 
-# Only a row that already holds a redacted analysis takes the key: any other original
-# still has to be read, for its metrics or for its ORIGINAL document.
+# Only a row that already holds Contact Lens's redacted analysis takes the key: any other
+# original still has to be read, for its metrics, its ORIGINAL document or the portal's
+# redaction (which a new original makes stale).
 _ORIGINAL_KEY_SQL = """
     UPDATE search_contactanalysis a SET original_key = t.key, updated_at = now()
     FROM unnest(%s::text[], %s::text[]) AS t(contact_id, key)
-    WHERE a.contact_id = t.contact_id AND a.redacted_key <> ''
+    WHERE a.contact_id = t.contact_id AND a.redacted_key <> '' AND a.redacted_by <> 'PORTAL'
     RETURNING a.contact_id
 """
 

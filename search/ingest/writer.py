@@ -42,6 +42,7 @@ def _merge_sql(portal_columns: list[str]) -> str:
     SELECT {select} FROM incoming_contact
     ON CONFLICT (contact_id) DO UPDATE SET {updates}, updated_at = now()
     WHERE search_contact.last_update_ts < EXCLUDED.last_update_ts
+      AND search_contact.erased_at IS NULL  -- an erased customer's data never comes back (erasure/)
     RETURNING id, contact_id
     """.format(
         cols=", ".join(inserted),

@@ -42,6 +42,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from bulk.models import BulkAction
+from erasure.models import Erasure
 from hierarchy.models import HierarchyGroup
 from portal import crypto
 from portal.accounts import permissions as p
@@ -102,8 +104,8 @@ class Door:
 
     `ids` names what `{id}` in `path` stands for: a contact (`contact`, or its primary key
     `contact_pk`), a fetch job (`job`), an audio link (`audio`), a bearer token, an access
-    key or a saved search (`token`, `key`, `saved`: the persona's own, someone else's,
-    none), or an admin object (`admin:<app_label.model>`). `expect` is for the persona's
+    key, a saved search, a bulk action or an erasure (`token`, `key`, `saved`, `bulk`, `erasure`: the
+    persona's own, someone else's, none), or an admin object (`admin:<app_label.model>`). `expect` is for the persona's
     own or in-scope object; `gone` for the other two kinds (default: outsiders as
     `expect`, everyone signed in 404). `lists` marks doors that list contacts, which must
     show the in-scope contact (or the check for leaks would prove nothing)."""
@@ -171,6 +173,22 @@ DOORS: list[Door] = [
          ids="contact", data={"reason": "retention request"}),
     Door("legal-hold", "/contacts/{id}/legal-hold", page(403, no_perms=404, admin=302), method="POST", ids="contact",
          data={"reason": "litigation"}),
+    Door("bulk-start", "/bulk/" + SEARCH_QUERY, page(200, no_perms=403)),
+    Door("bulk-action-create", "/bulk/actions?contact_id={id}", page(403, admin=302), method="POST", ids="contact",
+         data={"action": "SET_LEGAL_HOLD", "reason": "litigation", "confirm": "1"}, gone=page(403, admin=400)),
+    Door("bulk-download", "/bulk/download?contact_id={id}", page(200, no_perms=403, agent=403, qa=403),
+         method="POST", ids="contact", data={"confirm": "1"}, gone=page(400, no_perms=403, agent=403, qa=403)),
+    Door("bulk-action-detail", "/bulk/{id}/", page(200), ids="bulk"),
+    Door("erasure-list", "/erasures/", page(403, admin=200)),
+    Door("erasure-plan", "/erasures/plan", page(403, admin=200), method="POST",
+         data={"phone": "+81300000000", "reason": "door"}),
+    Door("erasure-start", "/erasures/start", page(403, admin=302), method="POST",
+         data={"phone": "+81300000000", "reason": "door", "confirmation": "ERASE"}),
+    Door("erasure-detail", "/erasures/{id}/", page(403, admin=200), ids="erasure", gone=page(403, admin=404)),
+    Door("erasure-certificate-json", "/erasures/{id}/certificate.json", page(403, admin=200), ids="erasure",
+         gone=page(403, admin=404)),
+    Door("erasure-certificate-csv", "/erasures/{id}/certificate.csv", page(403, admin=200), ids="erasure",
+         gone=page(403, admin=404)),
     Door("account_profile", "/account/", page(200)),
     Door("account_token_create", "/account/tokens/", page(200), method="POST", data={"name": "door"}),
     Door("account_token_revoke", "/account/tokens/{id}/revoke/", page(302), method="POST", ids="token", gone=page(302)),
@@ -203,6 +221,15 @@ DOORS: list[Door] = [
     Door("api-connect-describe-contact", "/api/v1/contacts/{instance}/{id}", api(200, no_perms=404), ids="contact"),
     Door("api-connect-contact-attributes", "/api/v1/contact/attributes/{instance}/{id}",
          api(200, no_perms=404, agent=403, qa=403), ids="contact"),
+    Door("api-bulk-actions", "/api/v1/bulk-actions", api(403, admin=202), method="POST",
+         data={"Action": "SET_LEGAL_HOLD", "Reason": "litigation", "ExpectedCount": 2,
+               "TimeRange": {"Type": "INITIATION_TIMESTAMP", "StartTime": "{start}", "EndTime": "{end}"}}),
+    Door("api-bulk-action", "/api/v1/bulk-actions/{id}", api(200), ids="bulk"),
+    Door("api-bulk-downloads", "/api/v1/bulk-downloads", api(200, no_perms=403, agent=403, qa=403), method="POST",
+         lists=True, data={"TimeRange": {"Type": "INITIATION_TIMESTAMP", "StartTime": "{start}", "EndTime": "{end}"}}),
+    Door("api-erasures", "/api/v1/erasures", api(403, admin=202), method="POST",
+         data={"CustomerPhoneNumber": "+81300000000", "Reason": "door"}),
+    Door("api-erasure", "/api/v1/erasures/{id}", api(403, admin=200), ids="erasure", gone=api(403, admin=404)),
     Door("api-unknown-path", "/api/v1/no/such/operation", everyone(404)),
     Door("api-unknown-path", "/api/v1/contacts/{id}/recording/nothing", everyone(404), ids="contact",
          gone=everyone(404)),
@@ -357,6 +384,18 @@ def _job(media, users) -> RecordingFetchJob:
     return job
 
 
+def _bulk_action(user) -> BulkAction:
+    return BulkAction.objects.create(user=user, action=BulkAction.SET_LEGAL_HOLD, status=BulkAction.DONE)
+
+
+def _erasure(user) -> Erasure:
+    erasure = Erasure.objects.create(requested_by=user, reason="door", status=Erasure.DONE)
+    erasure.certificate = {"ErasureId": str(erasure.pk), "RequestedBy": "door", "Contacts": [], "Skipped": [],
+                           "Objects": []}  # fmt: skip
+    erasure.save(update_fields=["certificate"])
+    return erasure
+
+
 def _token(user) -> ApiToken:
     token_create(user=user, name="door")
     return ApiToken.objects.filter(user=user).latest("id")
@@ -419,6 +458,8 @@ def world(db, s3_bucket, recording_cache, settings):
     jobs = (_job(media_east, users.values()), _job(media_west, users.values()))
     theirs = {"token": _token(other), "key": access_key_create(user=other),
               "saved": SavedSearch.objects.create(user=other, name="theirs", query="channel=CHAT")}  # fmt: skip
+    theirs["bulk"] = _bulk_action(make_user("door-bulk-owner", permissions=[]))
+    theirs["erasure"] = _erasure(make_user("door-erasure-owner", permissions=[]))
     for caller in callers.values():
         owner = caller.user or other
         caller.objects["token"] = (_token(owner), theirs["token"])
@@ -426,6 +467,8 @@ def world(db, s3_bucket, recording_cache, settings):
         saved, _ = SavedSearch.objects.get_or_create(user=owner, name="mine", defaults={"query": "channel=VOICE"})
         caller.objects["saved"] = (saved, theirs["saved"])
         caller.objects["job"] = jobs
+        caller.objects["bulk"] = (_bulk_action(owner), theirs["bulk"])
+        caller.objects["erasure"] = (_erasure(owner), theirs["erasure"])
 
     # Caches and sessions warmed while the mover saw East, the deactivated users were active.
     for name in ("moved", "deactivated"):

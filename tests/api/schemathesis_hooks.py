@@ -22,6 +22,8 @@ from typing import Any
 import schemathesis
 
 _SEARCH = "POST /api/v1/search-contacts"
+# Bulk actions take SearchContacts' criteria, with the same rules between fields.
+_BULK = ("POST /api/v1/bulk-actions", "POST /api/v1/bulk-downloads")
 SEARCHABLE_KEYS = set(filter(None, os.environ.get("FUZZ_SEARCHABLE_KEYS", "").split(",")))
 _ISSUED_TOKENS: set[str] = set()
 _PAIRS = (
@@ -94,7 +96,7 @@ def filter_case(context, case) -> bool:
         _search_starts_scenarios(case.operation.schema)
     label = case.operation.label
     try:
-        if label == _SEARCH and isinstance(case.body, dict):
+        if label in (_SEARCH, *_BULK) and isinstance(case.body, dict):
             return _search_request_follows_the_document(case.body)
         if label in _NEEDS_A_REASON and isinstance(case.query, dict):
             return _reason_given(case.query)

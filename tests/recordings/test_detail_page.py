@@ -213,7 +213,7 @@ def test_the_contact_api_document(client, rich, people):
                                     "Versions": ["REDACTED", "ORIGINAL"], "Playable": ["REDACTED", "ORIGINAL"],
                                     "Downloadable": ["REDACTED", "ORIGINAL"], "Unavailable": {},
                                     "StorageExpiry": None, "DeletionReason": None, "DeletedAt": None,
-                                    "DeletedBy": None}  # fmt: skip
+                                    "DeletedBy": None, "RedactedBy": {"By": "CONTACT_LENS", "RedactorVersion": None}}  # fmt: skip
     assert contact["RelatedContacts"] == {"Previous": east_contact.contact_id}
     assert contact["AgentInfo"]["HierarchyGroups"]["Level2"]["Name"] == "East team"
     client.force_login(people.agent)
