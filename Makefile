@@ -30,7 +30,7 @@ run: $(STAMP)
 	@$(PY) -m portal.launcher
 
 test: services
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) tools/run_tests.py $(PYTEST_ARGS)
 
 bench: services
 	@$(PY) -m bench $(BENCH_ARGS)

@@ -5,7 +5,7 @@ S3 read of the same objects, with the process's memory growth while streaming.
     .venv/bin/python -m bench.bulk_bench [--contacts 1000] [--zip-files 30] [--zip-mib 8]
 
 The deletion job runs in this process exactly as a worker runs it
-(`bulk.services.bulk_deletion_run`, each contact through `recordings.deletion`), against
+(`bulk.services.bulk_deletion_run`, batches through `recordings.bulk_deletion`), against
 PostgreSQL (database `bench_bulk`), Redis and the embedded S3.
 Targets: bulk deletion ≤ 2 × the floor; zip throughput ≥ 80 % of the plain read;
 memory growth while streaming ≤ 50 MB.
@@ -104,7 +104,7 @@ def bench_deletion(bucket: str, count: int) -> None:
     assert Recording.objects.filter(contact__in=contacts, status=Recording.DELETED).count() == count
     total = finished - started
     log(
-        f"bulk deletion of {count} recordings ({services.settings.BULK_DELETE_CONCURRENCY} at once): "
+        f"bulk deletion of {count} recordings ({services.BATCH} a batch): "
         f"{total:.2f} s ({total / count * 1000:.1f} ms each; selecting and confirming {selected - started:.2f} s)"
     )
     log(f"floor, boto3 delete_objects on {count} keys: {floor:.3f} s")

@@ -62,6 +62,9 @@ def _expected(body: dict, *, required: bool) -> int | None:
     value = body.get("ExpectedCount")
     if value is None and not required:
         return None
+    # JSON has one number type: 299.0 is the integer 299, as the document's schema says.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ApiError(INVALID_REQUEST, _("ExpectedCount must be the number of contacts the search finds."), 400)
     return value

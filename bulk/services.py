@@ -1,24 +1,23 @@
 """Bulk actions on a search's results: legal hold set or cleared, recordings deleted.
 
-Each contact goes through the same services as a single contact does
-(`recordings.deletion.legal_hold_set/clear`, `recording_delete_request/run`), so a bulk
-deletion removes every S3 version and the transcript text and is audited exactly like
-one deletion. The contacts are fixed when the user confirms the count they were shown.
+Legal holds go through the single contact's services (`recordings.deletion.legal_hold_set/clear`).
+Deletions are accepted as `recording_delete_request` accepts one (legal hold checked
+under a lock, DELETING, audited) and run in batches by `recordings.bulk_deletion`, which
+keeps every guarantee of `recording_delete_run` (every S3 version, the transcript text,
+confirmation, audit) with far fewer calls. The contacts are fixed when the user confirms
+the count they were shown.
 
 A deletion job runs in a worker (`bulk.tasks.run_bulk_deletion`): it claims the job,
-works through the items without an outcome and records each one, so a job whose worker
-died resumes where it stopped when its message is delivered again.
+works through the items without an outcome a batch at a time and records each one, so a
+job whose worker died resumes where it stopped when its message is delivered again: the
+recordings it had marked DELETING are finished by the next run.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-from collections.abc import Callable
 
-from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +26,12 @@ from django.utils.translation import gettext_noop
 from bulk import selectors
 from bulk.models import BulkAction, BulkActionItem
 from portal.accounts import permissions as p
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, audit_record_many
 from portal.celery import QueueUnavailable, publish
-from recordings import deletion, policy, storage
+from recordings import bulk_deletion, deletion, policy
 from recordings.models import Recording
 from search.criteria import SearchCriteria, criteria_check_permissions
+from search.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ QUEUE_DOWN = gettext_noop("The job queue cannot be reached; nothing was deleted.
 NOT_ALLOWED_NOW = gettext_noop("The job stopped: its user may no longer delete recordings.")
 STORAGE_DOWN = gettext_noop("Storage could not be reached; the remaining recordings were not deleted.")
 OUT_OF_SCOPE = gettext_noop("The contact is no longer in your scope.")
+# Contacts deleted together: a few S3 listings and DeleteObjects calls and a few
+# statements per batch; a worker killed mid-batch redoes at most this many.
+BATCH = 500
 
 
 class BulkRefused(Exception):
@@ -197,73 +200,90 @@ def bulk_deletion_run(*, bulk_action_id: str) -> str | None:
         _finish(job.pk, BulkAction.FAILED, NOT_ALLOWED_NOW)
         return BulkAction.FAILED
     pending = list(selectors.bulk_items(job).filter(outcome="").values_list("pk", "contact_id"))
-    _in_parallel([lambda pk=pk, cid=cid: _delete_one(job, pk, cid) for pk, cid in pending])
+    for batch in bulk_deletion.batches(pending, BATCH):
+        _delete_batch(job, batch)
     _finish(job.pk, BulkAction.DONE)
     return BulkAction.DONE
 
 
-def _delete_one(job: BulkAction, item_pk: int, contact_id: str) -> None:
-    contact = selectors.bulk_contacts(user=job.user, contact_ids=[contact_id]).first()
-    if contact is None:
-        return _record(item_pk, BulkActionItem.FAILED, OUT_OF_SCOPE)
-    recording = Recording.objects.filter(contact=contact).first()
-    if recording is None or not recording.location:
-        return _record(item_pk, BulkActionItem.NO_RECORDING)
-    if recording.status == Recording.DELETED:
-        # Deleted by this job before its worker died: still this job's deletion.
-        ours = recording.deleted_by_id == job.user_id and (recording.deletion_requested_at or job.created_at) >= (
-            job.created_at
-        )
-        return _record(item_pk, BulkActionItem.DELETED if ours else BulkActionItem.ALREADY_DELETED)
-    try:
-        deletion.recording_delete_request(contact=contact, user=job.user, reason=job.reason)
-    except deletion.DeletionRefused as refused:
-        if refused.code == deletion.DeletionRefused.LEGAL_HOLD:
-            return _record(item_pk, BulkActionItem.HELD)
-        if refused.code == deletion.DeletionRefused.NO_RECORDING:
-            return _record(item_pk, BulkActionItem.NO_RECORDING)
-        raise storage.StorageError(refused.message) from refused  # the queue is down: retry later
-    if deletion.recording_delete_run(contact_id=contact_id) == Recording.DELETED:
-        _record(item_pk, BulkActionItem.DELETED)
+def _delete_batch(job: BulkAction, items: list[tuple[int, str]]) -> None:
+    """Accept the batch's deletions as `recording_delete_request` does, then run them all
+    at once in this task (no single-deletion task is queued: a killed worker's job is
+    redelivered and finds its recordings DELETING), and record each item's outcome."""
+    contact_ids = [contact_id for _, contact_id in items]
+    outcomes, to_delete = _accept_batch(job, contact_ids)
+    deleted = bulk_deletion.recordings_delete_batch(contact_ids=to_delete)
+    outcomes.update(dict.fromkeys(deleted & set(to_delete), BulkActionItem.DELETED))
+    by_outcome: dict[tuple[str, str], list[int]] = {}
+    for item_pk, contact_id in items:
+        if contact_id in outcomes:
+            outcome = outcomes[contact_id]
+            detail = OUT_OF_SCOPE if outcome == BulkActionItem.FAILED else ""
+            by_outcome.setdefault((outcome, detail), []).append(item_pk)
+    for (outcome, detail), pks in by_outcome.items():
+        # Only items without an outcome: a second run never rewrites what the first recorded.
+        BulkActionItem.objects.filter(pk__in=pks, outcome="").update(outcome=outcome, detail=detail)
 
 
-def _in_parallel(calls: list[Callable[[], None]]) -> None:
-    """Run the calls on BULK_DELETE_CONCURRENCY threads (each deletion waits on S3 far more
-    than it computes). The first storage error stops the rest and is raised."""
-    threads = max(1, min(settings.BULK_DELETE_CONCURRENCY, len(calls)))
-    if threads == 1:
-        for call in calls:
-            call()
+def _accept_batch(job: BulkAction, contact_ids: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The outcomes known without deleting, and the contacts whose recordings are to be
+    deleted (marked DELETING here, or already DELETING from an earlier attempt)."""
+    outcomes: dict[str, str] = {}
+    to_delete: list[str] = []
+    accepted: list[Recording] = []
+    with transaction.atomic():
+        # Locked so a legal hold cannot slip in between the check and the mark.
+        visible = selectors.bulk_contacts(user=job.user, contact_ids=contact_ids).values_list("pk", flat=True)
+        locked = Contact.objects.select_for_update().filter(pk__in=list(visible)).only("contact_id", "legal_hold")
+        contacts = {c.pk: c for c in locked}
+        recordings = {r.contact_id: r for r in Recording.objects.select_for_update().filter(contact_id__in=contacts)}
+        by_id = {contact.contact_id: contact for contact in contacts.values()}
+        for contact_id in contact_ids:
+            contact = by_id.get(contact_id)
+            recording = recordings.get(contact.pk) if contact is not None else None
+            if contact is None:
+                outcomes[contact_id] = BulkActionItem.FAILED
+            elif recording is None or not recording.location:
+                outcomes[contact_id] = BulkActionItem.NO_RECORDING
+            elif recording.status == Recording.DELETED:
+                outcomes[contact_id] = _deleted_outcome(job, recording)
+            elif recording.status == Recording.DELETING:
+                to_delete.append(contact_id)
+            elif contact.legal_hold:
+                outcomes[contact_id] = BulkActionItem.HELD
+            else:
+                accepted.append(recording)
+                to_delete.append(contact_id)
+        _mark_deleting(job, accepted, {c.pk: c.contact_id for c in contacts.values()})
+    return outcomes, to_delete
+
+
+def _deleted_outcome(job: BulkAction, recording: Recording) -> str:
+    # Deleted by this job before its worker died: still this job's deletion.
+    ours = recording.deleted_by_id == job.user_id and (recording.deletion_requested_at or job.created_at) >= (
+        job.created_at
+    )
+    return BulkActionItem.DELETED if ours else BulkActionItem.ALREADY_DELETED
+
+
+def _mark_deleting(job: BulkAction, recordings: list[Recording], contact_ids: dict[int, str]) -> None:
+    """What `recording_delete_request` writes for each accepted deletion, in two statements."""
+    if not recordings:
         return
-    work: queue.SimpleQueue = queue.SimpleQueue()
-    for call in calls:
-        work.put(call)
-    failures: list[BaseException] = []
-
-    def drain() -> None:
-        try:
-            while not failures:
-                try:
-                    work.get_nowait()()
-                except queue.Empty:
-                    return
-        except BaseException as error:  # noqa: BLE001 - handed to the calling thread
-            failures.append(error)
-        finally:
-            connections.close_all()  # this thread's own database connection
-
-    pool = [threading.Thread(target=drain, daemon=True) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    if failures:
-        raise failures[0]
+    now = timezone.now()
+    Recording.objects.filter(pk__in=[r.pk for r in recordings], status=Recording.AVAILABLE).update(
+        status=Recording.DELETING, deletion_reason=job.reason, deleted_by=job.user, deletion_requested_at=now,
+        deletion_message="", updated_at=now,
+    )  # fmt: skip
+    audit_record_many(action="recording_delete", events=[
+        (job.user, contact_ids[r.contact_id], {"stage": "requested", "reason": job.reason}) for r in recordings
+    ])  # fmt: skip
 
 
 def bulk_deletion_give_up(*, bulk_action_id: str) -> None:
     """Retries exhausted: say so, instead of showing a job that runs for ever. Recordings
-    already marked DELETING finish through the single deletion's own retries."""
+    already marked DELETING are finished by single deletions, which beat sends for every
+    deletion stalled that long (`recording_deletions_resend`)."""
     job = BulkAction.objects.filter(pk=bulk_action_id).first()
     if job is None:
         return

@@ -15,6 +15,7 @@ from erasure.models import Erasure, ErasureContact, ErasureObject
 from portal.phone import phone_blind_index
 from recordings.deletion import storage_keys
 from recordings.models import Recording
+from redaction.selectors import portal_object_keys
 from search.models import Contact, ContactAnalysis, TranscriptTurn
 
 
@@ -87,7 +88,8 @@ def erasure_plan(*, user, phone_hash: bytes) -> ErasurePlan:
 
 def contact_object_keys(*, contact: Contact) -> list[tuple[str, str]]:
     """Every S3 object holding this contact's voice or words: the recording deletion's
-    own list where there is a recording, else the Contact Lens files (chats)."""
+    own list where there is a recording, else the Contact Lens files and the portal's
+    redacted files (chats). Raises `storage.StorageError` when listing those fails."""
     try:
         recording = contact.recording  # loaded with the contact where the caller asked for it
     except Recording.DoesNotExist:
@@ -99,6 +101,8 @@ def contact_object_keys(*, contact: Contact) -> list[tuple[str, str]]:
         return []
     keys = [(analysis.bucket, key) for key in (analysis.redacted_audio_key, analysis.original_key,
                                                analysis.redacted_key) if key]  # fmt: skip
+    # A chat's transcript is redacted by the portal too: its files go with the contact.
+    keys += portal_object_keys(contact_id=contact.contact_id, buckets=[analysis.bucket])
     return list(dict.fromkeys(keys))
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,16 +29,16 @@ from django.utils.translation import gettext_noop
 
 from erasure import audit_scrub, contact_records, selectors
 from erasure.models import Erasure, ErasureContact, ErasureObject
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, audit_record_many
 from portal.celery import publish
-from recordings import audio_cache, storage
+from recordings import bulk_deletion, storage
 from recordings.models import Recording, RecordingFetchJob
 from search.models import Contact, ContactAnalysis, ContactAttributeIndex, TranscriptSearchDoc, TranscriptTurn
 
 logger = logging.getLogger(__name__)
 
 AUDIT_ACTION = "customer_erasure"
-BATCH = 50  # contacts whose S3 objects are deleted together
+BATCH = 200  # contacts whose S3 objects are listed and deleted together
 QUEUE_DOWN = gettext_noop(
     "The erasure could not be queued (the job queue is unreachable); nothing was erased. Start it again later."
 )
@@ -194,7 +193,7 @@ def _prepare(erasure: Erasure, row: ErasureContact, contact: Contact | None) -> 
                 details={"stage": "skipped", "erasure": str(erasure.pk), "why": ErasureContact.LEGAL_HOLD},
             )  # fmt: skip
         return None
-    return _Work(row, contact, selectors.contact_object_keys(contact=contact))
+    return _Work(row, contact, [])  # keys: found when the batch is listed
 
 
 def _mark(row: ErasureContact, state: str, *, why: str = "") -> None:
@@ -202,51 +201,34 @@ def _mark(row: ErasureContact, state: str, *, why: str = "") -> None:
 
 
 def _delete_objects(erasure: Erasure, work: list[_Work]) -> None:
-    """Every version of every key of the batch. Each version is recorded for the
-    certificate before it is deleted, so a run killed in between still lists it. The
-    listed versions go in batched DeleteObjects calls, whose answer is S3's word on each
-    one; a key S3 refused, that listed no versions (a store that keeps none) or a "null"
-    version (written before versioning was on, which a plain delete only hides behind a
-    marker) goes through `delete_every_version` and must then list nothing at all."""
-    jobs = [(item.contact.contact_id, bucket, key) for item in work for bucket, key in item.keys]
-    if not jobs:
+    """Every version of every key of the batch, found with one listing per shared folder
+    (`recordings.bulk_deletion`). Each version is recorded for the certificate before it
+    is deleted, so a run killed in between still lists it; S3 is listed again after the
+    DeleteObjects calls and anything left raises `storage.StorageError`."""
+    if not work:
         return
-    with ThreadPoolExecutor(max_workers=max(1, settings.ERASURE_S3_CONCURRENCY)) as pool:
-        # Threads only talk to S3: the database stays on this thread and its transaction.
-        listed = list(pool.map(lambda job: storage.list_versions(job[1], job[2]), jobs))
-        _record_versions(erasure, jobs, listed)
-        by_bucket: dict[str, list[storage.ObjectVersion]] = {}
-        for (_, bucket, _), versions in zip(jobs, listed, strict=True):
-            by_bucket.setdefault(bucket, []).extend(versions)
-        refused = {(bucket, key) for bucket, versions in by_bucket.items()
-                   for key in storage.delete_versions(bucket, versions)}  # fmt: skip
-        again = [(bucket, key) for (_, bucket, key), versions in zip(jobs, listed, strict=True)
-                 if not versions or (bucket, key) in refused or _unversioned(versions)]  # fmt: skip
-        list(pool.map(lambda target: storage.delete_every_version(*target), again))
-        left = list(pool.map(lambda target: storage.remaining_versions(*target), again))
-    remaining = [f"s3://{bucket}/{key}" for (bucket, key), count in zip(again, left, strict=True) if count]
-    if remaining:
-        raise storage.StorageError("still in storage: " + ", ".join(remaining[:5]))
+    objects = bulk_deletion.contact_objects([item.contact for item in work])
+    bulk_deletion.objects_list(objects)
+    for item, found in zip(work, objects, strict=True):
+        item.keys = found.keys
+    bulk_deletion.objects_delete(objects, before_each_round=lambda listed: _record_versions(erasure, listed))
 
 
-def _unversioned(versions: list[storage.ObjectVersion]) -> bool:
-    return any(not v.version_id or v.version_id == "null" for v in versions)
-
-
-def _record_versions(erasure: Erasure, jobs: list[tuple[str, str, str]], listed: list) -> None:
+def _record_versions(erasure: Erasure, objects: list[bulk_deletion.ContactObjects]) -> None:
     now = timezone.now()
     ErasureObject.objects.bulk_create(
         [
             ErasureObject(
                 erasure=erasure,
-                contact_id_text=cid,
+                contact_id_text=item.contact_id,
                 kind=ErasureObject.RECORDING,
                 bucket=bucket,
                 key=key,
                 version_id=version.version_id or "",
                 deleted_at=now,
             )  # fmt: skip
-            for (cid, bucket, key), versions in zip(jobs, listed, strict=True)
+            for item in objects
+            for (bucket, key), versions in item.listed.items()
             for version in versions
         ],
         ignore_conflicts=True,
@@ -257,8 +239,7 @@ def _stop_playback(contacts: list[Contact]) -> None:
     RecordingFetchJob.objects.filter(contact__in=contacts, status__in=RecordingFetchJob.LIVE).update(
         status=RecordingFetchJob.FAILED, message=GONE, finished_at=timezone.now()
     )
-    for contact in contacts:
-        audio_cache.evict(contact.contact_id)
+    bulk_deletion.cached_audio_evict([contact.contact_id for contact in contacts])
 
 
 _PERSONAL_FIELDS = ("customer_phone_enc", "customer_phone_hash", "system_phone_enc", "system_phone_hash",
@@ -287,13 +268,12 @@ def _erase_rows(erasure: Erasure, work: list[_Work]) -> None:
         ErasureContact.objects.filter(pk__in=[item.row.pk for item in work]).update(
             state=ErasureContact.ERASED, finished_at=now
         )
-        for item in work:
-            audit_record(
-                action=AUDIT_ACTION, actor=erasure.requested_by, contact_id=item.contact.contact_id,
-                details={"stage": "contact_erased", "erasure": str(erasure.pk), "objects": len(item.keys)},
-            )  # fmt: skip
-    for contact_id in ids:
-        audio_cache.evict(contact_id)  # a fetch that finished meanwhile
+        audit_record_many(action=AUDIT_ACTION, events=[
+            (erasure.requested_by, item.contact.contact_id,
+             {"stage": "contact_erased", "erasure": str(erasure.pk), "objects": len(item.keys)})
+            for item in work
+        ])  # fmt: skip
+    bulk_deletion.cached_audio_evict(ids)  # a fetch that finished meanwhile
 
 
 # --- Stages 2 and 3: contact-record files, the audit log --------------------------------

@@ -234,10 +234,8 @@ PORTAL_REDACTION_MARGIN_MS = envint("PORTAL_REDACTION_MARGIN_MS", 350)
 
 # --- Bulk actions on a search's results (bulk/) ---------------------------------
 # A bulk legal hold, deletion or zip takes at most this many contacts (and never more
-# than a search shows); a deletion job deletes this many recordings at once, since each
-# one mostly waits on S3.
+# than a search shows).
 BULK_ACTION_MAX_CONTACTS = envint("BULK_ACTION_MAX_CONTACTS", 1000)
-BULK_DELETE_CONCURRENCY = envint("BULK_DELETE_CONCURRENCY", 8)
 
 # --- Erasing one customer (erasure/) ---------------------------------------------
 # A run whose heartbeat is older than this has died (a redelivered task takes over at

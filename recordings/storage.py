@@ -334,6 +334,43 @@ def keys_under(bucket: str, prefix: str) -> list[str]:
     return list(found)
 
 
+def versions_under(bucket: str, prefix: str) -> list[ObjectVersion]:
+    """Every version and delete marker under `prefix`, for finding many keys' versions
+    with one listing of the folder they share. A store that lists no versions at all
+    (some do on an unversioned bucket) gives its plain objects, with no version id."""
+    found: list[ObjectVersion] = []
+    try:
+        for page in client().get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+            found += [ObjectVersion(item["Key"], item.get("VersionId"), False) for item in page.get("Versions", [])]
+            found += [ObjectVersion(item["Key"], item.get("VersionId"), True) for item in page.get("DeleteMarkers", [])]
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"list versions under s3://{bucket}/{prefix}") from error
+    if found:
+        return found
+    return [ObjectVersion(obj.key, None, False) for obj in list_objects(bucket, prefix)]
+
+
+def version_pages(bucket: str, prefix: str, *, page_size: int = 1000) -> Iterator[tuple[list[ObjectVersion], bool]]:
+    """`versions_under` a page at a time, in key order, each with whether more follow: stop
+    iterating to stop listing (a caller may find the rest of a large folder more cheaply
+    another way)."""
+    try:
+        paginator = client().get_paginator("list_object_versions")
+        pages = paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size})
+        for number, page in enumerate(pages):
+            found = [ObjectVersion(item["Key"], item.get("VersionId"), False) for item in page.get("Versions", [])]
+            found += [ObjectVersion(item["Key"], item.get("VersionId"), True) for item in page.get("DeleteMarkers", [])]
+            more = bool(page.get("IsTruncated"))
+            if not number and not found and not more:
+                break  # nothing versioned here: perhaps a store that lists no versions
+            yield sorted(found, key=lambda version: version.key), more
+        else:
+            return
+        yield [ObjectVersion(obj.key, None, False) for obj in list_objects(bucket, prefix)], False
+    except (ClientError, BotoCoreError) as error:
+        raise _wrap(error, f"list versions under s3://{bucket}/{prefix}") from error
+
+
 def delete_every_version(bucket: str, key: str) -> int:
     """Remove the object, all its versions and delete markers; returns how many were removed."""
     versions = list_versions(bucket, key)

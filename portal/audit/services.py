@@ -35,16 +35,28 @@ def audit_record(
     if key_id:
         # A call signed with an access key names the key (never its secret).
         details = {**(details or {}), "credential": "access_key", "access_key_id": key_id}
+    return AuditEvent.objects.create(**_event_fields(action, actor, contact_id, client_address(request), details))
+
+
+def _event_fields(action: str, actor, contact_id: str, ip_address: str | None, details: dict | None) -> dict:
     # Sealed before the insert: the log is append-only, nothing can be encrypted later.
     readable, personal = split(details or {})
-    return AuditEvent.objects.create(
-        actor=actor,
-        actor_username=getattr(actor, "username", "") or "",
-        action=action,
-        contact_id=contact_id or "",
-        ip_address=client_address(request),
-        details=mask(readable),
-        personal=seal(personal, action=action, contact_id=contact_id or ""),
+    return {
+        "actor": actor,
+        "actor_username": getattr(actor, "username", "") or "",
+        "action": action,
+        "contact_id": contact_id or "",
+        "ip_address": ip_address,
+        "details": mask(readable),
+        "personal": seal(personal, action=action, contact_id=contact_id or ""),
+    }
+
+
+def audit_record_many(*, action: str, events: list[tuple[Any, str, dict[str, Any]]]) -> None:
+    """One event per (actor, contact_id, details), as `audit_record` writes it without a
+    request (a worker's batch), in one INSERT."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(**_event_fields(action, actor, contact_id, None, details)) for actor, contact_id, details in events
     )
 
 

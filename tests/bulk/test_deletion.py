@@ -86,8 +86,7 @@ def test_bulk_deletion_needs_the_permission_and_a_second_factor(client, people):
 def _start_worker(queue: str, log_dir: Path, cache_dir: Path) -> WorkerProcess:
     log = log_dir / f"bulk-worker-{uuid.uuid4().hex[:6]}.log"
     env = {**os.environ, "DATABASE_URL": databases.test_database_url(), "CELERY_QUEUE": queue, "DB_CONN_MAX_AGE": "0",
-           "RECORDING_CACHE_DIR": str(cache_dir), "TEST_VISIBILITY_TIMEOUT": "2", "TEST_BULK_ITEM_DELAY": "0.25",
-           "BULK_DELETE_CONCURRENCY": "1"}  # fmt: skip
+           "RECORDING_CACHE_DIR": str(cache_dir), "TEST_VISIBILITY_TIMEOUT": "2", "TEST_BULK_ITEM_DELAY": "0.25"}  # fmt: skip
     command = [str(REPO / ".venv" / "bin" / "celery"), "-A", "tests.bulk.worker_app", "worker", "-Q", queue,
                "-n", f"{queue}-{uuid.uuid4().hex[:4]}@%h", "--concurrency", "1", "--pool", "prefork",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]  # fmt: skip

@@ -1,5 +1,5 @@
 """The test worker's Celery app, with a pause per bulk deletion item (TEST_BULK_ITEM_DELAY)
-so a test can kill the worker in the middle of a job."""
+and one item a batch, so a test can kill the worker in the middle of a job."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ if _delay:
         # Patched in each pool process, once Django is set up.
         from bulk import services
 
-        delete_one = services._delete_one
+        delete_batch = services._delete_batch
 
-        def slow_delete_one(job, item_pk, contact_id):
-            time.sleep(_delay)
-            return delete_one(job, item_pk, contact_id)
+        def slow_delete_batch(job, items):
+            time.sleep(_delay * len(items))
+            return delete_batch(job, items)
 
-        services._delete_one = slow_delete_one
+        # One contact a batch, so the job is still half-done when the test kills it.
+        services.BATCH = 1
+        services._delete_batch = slow_delete_batch
